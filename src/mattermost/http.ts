@@ -1,0 +1,495 @@
+import type { IncomingMessage, OutgoingHttpHeaders, RequestOptions } from 'node:http';
+import { Readable } from 'node:stream';
+import { HttpClient } from '@actions/http-client';
+import type { RequestHandler } from '@actions/http-client/lib/interfaces';
+import { ActionError } from '../errors.js';
+import { answerSuffix, readServerAnswer, statusLine } from './answer.js';
+
+export type RetryPolicy = 'api' | 'webhook';
+
+export interface HttpSettings {
+  retries: number;
+  timeoutSeconds: number;
+  log: (line: string) => void;
+  /** Default: a real timer. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Default: `Math.random`. */
+  random?: () => number;
+}
+
+export interface HttpRequest {
+  method: 'GET' | 'POST' | 'PUT';
+  url: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+  policy: RetryPolicy;
+}
+
+/** What one HTTP exchange returned. Header names are lower-case. */
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string | undefined>;
+  text: string;
+}
+
+export interface Http {
+  /**
+   * Sends with retries; resolves with the final response whatever its status (callers map
+   * non-2xx); rejects with an ActionError on a network error or timeout after the retries, or
+   * when a 429 asks for a longer wait than the action allows.
+   */
+  send(request: HttpRequest): Promise<HttpResponse>;
+  dispose(): void;
+}
+
+const BACKOFF_BASE_MS = 500;
+const BACKOFF_CAP_MS = 10_000;
+const MAX_RATE_LIMIT_WAIT_MS = 60_000;
+const DEDUPLICATE_PENDING_ID = 'api.post.deduplicate_create_post.pending';
+const USER_AGENT = 'mattermost-notify';
+/** Internal header that ties one attempt to its AbortSignal; removed before sending. */
+const ATTEMPT_HEADER = 'x-mattermost-notify-attempt';
+
+/** `https://chat.example.com/hooks/abc123?x=1` → `https://chat.example.com/hooks/***` */
+export function redactUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return '(invalid URL)';
+  }
+  const path = parsed.pathname.replace(/\/hooks\/[^/]*/g, '/hooks/***');
+  return `${parsed.protocol}//${parsed.host}${path}`;
+}
+
+export function createHttp(settings: HttpSettings): Http {
+  const sleep = settings.sleep ?? realSleep;
+  const random = settings.random ?? Math.random;
+  const retries = Math.max(0, Math.floor(settings.retries));
+  const timeoutMs = settings.timeoutSeconds * 1000;
+  const signals = new Map<string, AbortSignal>();
+  const pacer = createPacer(sleep, settings.log);
+  const clients = {
+    api: newClient(timeoutMs, signals, true),
+    // A kept-alive socket the server has closed fails with ECONNRESET, which a webhook post
+    // cannot be retried after; a fresh connection per post avoids that ambiguity.
+    webhook: newClient(timeoutMs, signals, false),
+  };
+  let nextAttempt = 0;
+
+  async function attempt(request: HttpRequest): Promise<AttemptOutcome> {
+    nextAttempt += 1;
+    const marker = String(nextAttempt);
+    const controller = new AbortController();
+    signals.set(marker, controller.signal);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        reject(new DeadlineExceeded());
+      }, timeoutMs);
+    });
+    const exchange = exchangeOnce(clients[request.policy], request, marker);
+    exchange.catch(() => undefined); // the loser of the race below must not go unhandled
+    try {
+      return { response: await Promise.race([exchange, deadline]) };
+    } catch (error) {
+      return { failure: classifyFailure(error, request.url, settings.timeoutSeconds) };
+    } finally {
+      clearTimeout(timer);
+      signals.delete(marker);
+    }
+  }
+
+  async function send(request: HttpRequest): Promise<HttpResponse> {
+    const attempts = retries + 1;
+    const target = `${request.method} ${redactUrl(request.url)}`;
+    for (let attemptNumber = 1; ; attemptNumber += 1) {
+      await pacer.take(target);
+      const outcome = await attempt(request);
+      pacer.giveBack(outcome.response);
+      const retryable = outcome.response
+        ? isRetryableAnswer(request.policy, outcome.response)
+        : isRetryableFailure(request.policy, outcome.failure);
+      if (!retryable || attemptNumber >= attempts) {
+        if (outcome.response) return outcome.response;
+        throw failureError(target, request.policy, outcome.failure, attemptNumber);
+      }
+      const delayMs = outcome.response
+        ? answerDelayMs(target, outcome.response, attemptNumber, random)
+        : backoffMs(attemptNumber, random);
+      const reason = outcome.response ? describeStatus(outcome.response) : outcome.failure.what;
+      settings.log(
+        `Retrying ${target} in ${seconds(delayMs)} s (attempt ${attemptNumber + 1} of ${attempts}): ${reason}`,
+      );
+      await sleep(delayMs);
+    }
+  }
+
+  return {
+    send,
+    dispose() {
+      clients.api.dispose();
+      clients.webhook.dispose();
+    },
+  };
+}
+
+type AttemptOutcome =
+  | { response: HttpResponse; failure?: never }
+  | { response?: never; failure: NetworkFailure };
+
+interface NetworkFailure {
+  /** e.g. `chat.example.com refused the connection (ECONNREFUSED)` */
+  what: string;
+  /** What the user can do about it. */
+  advice: string;
+  /** Worth trying again at all (a bad certificate is not). */
+  transient: boolean;
+  /** The request cannot have reached the server, so even a webhook post can be repeated. */
+  neverSent: boolean;
+  cause: unknown;
+}
+
+class DeadlineExceeded extends Error {}
+
+function newClient(
+  timeoutMs: number,
+  signals: Map<string, AbortSignal>,
+  keepAlive: boolean,
+): HttpClient {
+  const attachSignal: RequestHandler = {
+    prepareRequest(options: RequestOptions) {
+      const headers = options.headers as OutgoingHttpHeaders | undefined;
+      const marker = headers?.[ATTEMPT_HEADER];
+      if (headers === undefined || typeof marker !== 'string') return;
+      delete headers[ATTEMPT_HEADER];
+      const signal = signals.get(marker);
+      if (signal) options.signal = signal;
+    },
+    canHandleAuthentication: () => false,
+    handleAuthentication: () => Promise.reject(new Error('not supported')),
+  };
+  // No custom agent: http-client picks the proxy agent from HTTPS_PROXY/HTTP_PROXY/NO_PROXY.
+  return new HttpClient(USER_AGENT, [attachSignal], {
+    keepAlive,
+    allowRetries: false,
+    // A redirect would resend the token or the hook id elsewhere; the caller reports it instead.
+    allowRedirects: false,
+    // Backstop only: the per-attempt deadline (connect to last byte) is enforced by the caller.
+    socketTimeout: timeoutMs + 5_000,
+  });
+}
+
+async function exchangeOnce(
+  client: HttpClient,
+  request: HttpRequest,
+  marker: string,
+): Promise<HttpResponse> {
+  const headers: OutgoingHttpHeaders = { ...request.headers, [ATTEMPT_HEADER]: marker };
+  let data: string | NodeJS.ReadableStream | null = null;
+  if (typeof request.body === 'string') {
+    data = request.body;
+  } else if (request.body !== undefined) {
+    headers['content-length'] = request.body.length;
+    data = Readable.from([request.body]);
+  }
+  const answer = await client.request(request.method, request.url, data, headers);
+  const text = await readText(answer.message);
+  return { status: answer.message.statusCode ?? 0, headers: flattenHeaders(answer.message), text };
+}
+
+/** Unlike http-client's readBody, fails when the connection drops mid-body. */
+function readText(message: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let complete = false;
+    message.on('data', (chunk: Buffer) => chunks.push(chunk));
+    message.on('end', () => {
+      complete = true;
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+    message.on('error', reject);
+    message.on('close', () => {
+      if (!complete)
+        reject(Object.assign(new Error('connection closed mid-answer'), { code: 'ECONNRESET' }));
+    });
+  });
+}
+
+function flattenHeaders(message: IncomingMessage): Record<string, string | undefined> {
+  const headers: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(message.headers)) {
+    headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
+}
+
+function isRetryableAnswer(policy: RetryPolicy, response: HttpResponse): boolean {
+  const status = response.status;
+  if (policy === 'webhook') return status === 429 || status === 503;
+  if ([408, 429, 502, 503, 504].includes(status)) return true;
+  return status === 500 && readServerAnswer(response).id === DEDUPLICATE_PENDING_ID;
+}
+
+function isRetryableFailure(policy: RetryPolicy, failure: NetworkFailure): boolean {
+  return policy === 'webhook' ? failure.neverSent : failure.transient;
+}
+
+/** Full jitter: a uniform wait between 0 and the capped exponential step. */
+function backoffMs(retryNumber: number, random: () => number): number {
+  const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (retryNumber - 1));
+  return Math.floor(random() * ceiling);
+}
+
+function answerDelayMs(
+  target: string,
+  response: HttpResponse,
+  retryNumber: number,
+  random: () => number,
+): number {
+  if (response.status !== 429) return backoffMs(retryNumber, random);
+  const waitMs = rateLimitWaitMs(response.headers);
+  if (waitMs === undefined) return backoffMs(retryNumber, random);
+  if (waitMs > MAX_RATE_LIMIT_WAIT_MS) {
+    const answer = readServerAnswer(response);
+    throw new ActionError(
+      `${target} was rate-limited and Mattermost asks to wait ${Math.ceil(waitMs / 1000)} s, longer than the ${MAX_RATE_LIMIT_WAIT_MS / 1000} s this action waits ${answerSuffix(answer)}: try again later or raise the server's rate limit (System Console → Rate Limiting).`,
+      { server: answer },
+    );
+  }
+  return waitMs;
+}
+
+/** `Retry-After` (seconds or an HTTP date), else `X-RateLimit-Reset` (seconds from now). */
+function rateLimitWaitMs(headers: Record<string, string | undefined>): number | undefined {
+  const retryAfter = headers['retry-after']?.trim();
+  if (retryAfter) {
+    if (/^\d+(\.\d+)?$/.test(retryAfter)) return Number(retryAfter) * 1000;
+    const date = Date.parse(retryAfter);
+    if (!Number.isNaN(date)) return Math.max(0, date - Date.now());
+  }
+  return resetWaitMs(headers['x-ratelimit-reset']);
+}
+
+function resetWaitMs(reset: string | undefined): number | undefined {
+  const value = Number(reset?.trim() || Number.NaN);
+  if (!Number.isFinite(value) || value < 0) return undefined;
+  // Mattermost sends seconds from now; some proxies send a Unix time instead.
+  return value > 1_000_000_000 ? Math.max(0, value * 1000 - Date.now()) : value * 1000;
+}
+
+interface Pacer {
+  /** Resolves when the rate-limit budget allows one more request to leave. */
+  take(target: string): Promise<void>;
+  /** Every request taken must be given back, with its answer when there is one. */
+  giveBack(response: HttpResponse | undefined): void;
+}
+
+/**
+ * Spends the server's rate-limit budget (`X-RateLimit-Remaining`) without overdrawing it: the
+ * budget is what the last answer allowed minus the requests still in flight, each request takes
+ * one before it leaves, and with none left requests wait for an answer in flight or, with none
+ * in flight, for `X-RateLimit-Reset`; then one request goes first to learn the new budget.
+ */
+function createPacer(sleep: (ms: number) => Promise<void>, log: (line: string) => void): Pacer {
+  let remaining: number | undefined; // undefined: the server has not said it limits us
+  let resetAt = 0;
+  let waitedFor = 0; // the resetAt already slept until (an injected sleep does not move the clock)
+  let announced = 0;
+  let inFlight = 0;
+  let waiting: (() => void)[] = [];
+  const nextAnswer = () => new Promise<void>((resolve) => waiting.push(resolve));
+  return {
+    async take(target) {
+      while (remaining !== undefined && remaining <= 0) {
+        if (inFlight > 0) {
+          await nextAnswer();
+          continue;
+        }
+        const waitMs = resetAt - Date.now();
+        if (waitMs > 0 && waitedFor !== resetAt) {
+          const until = resetAt;
+          if (announced !== until) {
+            announced = until;
+            log(`Mattermost rate limit reached: waiting ${seconds(waitMs)} s before ${target}`);
+          }
+          await sleep(waitMs);
+          waitedFor = until;
+          continue;
+        }
+        remaining = 1; // the probe
+      }
+      if (remaining !== undefined) remaining -= 1;
+      inFlight += 1;
+    },
+    giveBack(response) {
+      inFlight -= 1;
+      if (response) {
+        const said = Number(response.headers['x-ratelimit-remaining']?.trim() || Number.NaN);
+        if (Number.isFinite(said)) {
+          // Requests still in flight may not be in the server's count yet.
+          remaining = said - inFlight;
+          resetAt = Date.now() + (resetWaitMs(response.headers['x-ratelimit-reset']) ?? 0);
+        } else {
+          remaining = undefined;
+        }
+      }
+      const woken = waiting;
+      waiting = [];
+      for (const wake of woken) wake();
+    },
+  };
+}
+
+const TLS_TRUST_CODES = new Set([
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+]);
+
+function classifyFailure(error: unknown, url: string, timeoutSeconds: number): NetworkFailure {
+  const host = hostOf(url);
+  if (error instanceof DeadlineExceeded) {
+    return {
+      what: `no complete answer from ${host} within ${timeoutSeconds} s (timeout)`,
+      advice: 'check that Mattermost is up, or raise timeout',
+      transient: true,
+      neverSent: false,
+      cause: undefined,
+    };
+  }
+  const code = errorCode(error);
+  const failure = (
+    what: string,
+    advice: string,
+    transient: boolean,
+    neverSent: boolean,
+  ): NetworkFailure => ({
+    what,
+    advice,
+    transient,
+    neverSent,
+    cause: error,
+  });
+  if (code === 'ECONNREFUSED') {
+    return failure(
+      `${host} refused the connection (ECONNREFUSED)`,
+      'check the URL and that Mattermost is running',
+      true,
+      true,
+    );
+  }
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return failure(
+      `the host name ${host} could not be resolved (${code})`,
+      'check the URL for a typo',
+      true,
+      true,
+    );
+  }
+  if (code === 'ECONNRESET' || code === 'EPIPE') {
+    return failure(
+      `the connection to ${host} was dropped (${code})`,
+      'check the server and any proxy in between',
+      true,
+      false,
+    );
+  }
+  if (
+    code === 'ETIMEDOUT' ||
+    code === 'ENETUNREACH' ||
+    code === 'EHOSTUNREACH' ||
+    code === 'ECONNABORTED'
+  ) {
+    return failure(
+      `could not reach ${host} (${code})`,
+      'check the URL and the network route to the server',
+      true,
+      false,
+    );
+  }
+  if (code !== undefined && TLS_TRUST_CODES.has(code)) {
+    return failure(
+      `the TLS certificate of ${host} is not trusted (${code})`,
+      'if the server uses a private or self-signed certificate, point NODE_EXTRA_CA_CERTS at its CA certificate file',
+      false,
+      true,
+    );
+  }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return failure(
+      `the TLS certificate of ${host} is for another host name (${code})`,
+      'use the host name the certificate names',
+      false,
+      true,
+    );
+  }
+  if (code === 'EPROTO' || code?.startsWith('ERR_SSL_')) {
+    return failure(
+      `the TLS handshake with ${host} failed (${code})`,
+      'check that the URL scheme (https/http) and port are right',
+      false,
+      true,
+    );
+  }
+  return failure(
+    `the request to ${host} failed (${code ?? 'network error'})`,
+    'check the URL and the network',
+    false,
+    false,
+  );
+}
+
+function failureError(
+  target: string,
+  policy: RetryPolicy,
+  failure: NetworkFailure,
+  attempts: number,
+): ActionError {
+  const tries = attempts > 1 ? ` (${attempts} attempts)` : '';
+  if (policy === 'webhook' && !failure.neverSent) {
+    return new ActionError(
+      `${target} failed: ${failure.what}; the message may or may not have been posted, so it was not retried (a webhook post cannot be repeated safely): check the channel before running again.`,
+      { cause: failure.cause },
+    );
+  }
+  return new ActionError(`${target} failed: ${failure.what}${tries}; ${failure.advice}.`, {
+    cause: failure.cause,
+  });
+}
+
+/** The code of a Node network error; Node 20's dual-stack connect wraps them in an AggregateError. */
+function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') return code;
+  const inner = (error as { errors?: unknown }).errors;
+  return Array.isArray(inner) ? errorCode(inner[0]) : undefined;
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+function describeStatus(response: HttpResponse): string {
+  const id = readServerAnswer(response).id;
+  return id ? `${response.status} ${id}` : statusLine(response.status);
+}
+
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(1);
+}
+
+function realSleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
