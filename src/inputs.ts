@@ -1,0 +1,384 @@
+/**
+ * Every input is read, checked and masked here, once, into a typed `Config`. Nothing else in the
+ * action reads inputs or the connection environment variables.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import type { Config, Connection, Destination, DisplayOverrides, JobStatus } from './config.js';
+import { isRecord } from './context.js';
+import { ActionError } from './errors.js';
+import { parseUserMap } from './user-map.js';
+import { resolveInWorkspace } from './workspace.js';
+import { parse as parseYaml } from 'yaml';
+
+/** The part of `@actions/core` that reading inputs needs; tests pass their own. */
+export interface InputReader {
+  getInput(name: string): string;
+  setSecret(secret: string): void;
+  warning(message: string): void;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const CHANNEL_ID = /^[a-z0-9]{26}$/;
+const JOB_STATUSES: readonly JobStatus[] = ['success', 'failure', 'cancelled', 'skipped'];
+const PAYLOAD_FIELDS = ['props', 'attachments', 'priority', 'type'] as const;
+const WEBHOOK_ONLY_PAYLOAD_FIELDS = ['username', 'icon_url', 'icon_emoji'] as const;
+
+export function readConfig(reader: InputReader, env: Env): Config {
+  const input = (name: string) => reader.getInput(name).trim();
+  // Secrets are masked before anything else can print them, even when they turn out invalid.
+  for (const name of ['webhook-url', 'token', 'github-token']) maskSecret(reader, input(name));
+  const connection = readConnection(input, env, reader);
+  const apiMode = connection.mode === 'api';
+
+  const workspace = env.GITHUB_WORKSPACE || process.cwd();
+  const team = input('team') || undefined;
+  const destinations = readDestinations(input, connection.mode, team);
+  const rootId = readPostId(input, 'root-id', apiMode);
+  const updatePostId = readPostId(input, 'update-post-id', apiMode);
+  if (apiMode && destinations.length === 0 && !rootId && !updatePostId) {
+    throw new ActionError(
+      'No destination: set channel, user, user-email or github-user (or root-id to reply in a thread).',
+      { input: 'channel' },
+    );
+  }
+  if (updatePostId && destinations.length > 0) {
+    reader.warning('update-post-id edits an existing post: channel, user, user-email and github-user are not used.');
+  }
+  const files = splitList(reader.getInput('files'), /\n/);
+  if (files.length > 0 && !apiMode) {
+    throw new ActionError('files needs API mode: set server-url and token (a webhook cannot attach files).', {
+      input: 'files',
+    });
+  }
+
+  return {
+    connection,
+    destinations: updatePostId ? [] : destinations,
+    team,
+    template: readTemplate(input, workspace),
+    payload: readPayload(input('payload'), connection.mode),
+    status: readStatus(input('status')),
+    display: readDisplay(input),
+    rootId,
+    updatePostId,
+    files,
+    userMap: parseUserMap(reader.getInput('user-map'), workspace),
+    githubToken: input('github-token') || undefined,
+    dryRun: readBoolean(input('dry-run'), 'dry-run', false),
+    retries: readInteger(input('retries'), 'retries', 3, 0, 10),
+    timeoutSeconds: readInteger(input('timeout'), 'timeout', 30, 1, 600),
+    workspace,
+  };
+}
+
+function maskSecret(reader: InputReader, value: string): void {
+  if (value) reader.setSecret(value);
+}
+
+function readConnection(input: (name: string) => string, env: Env, reader: InputReader): Connection {
+  const webhookUrl = input('webhook-url');
+  let serverUrl = input('server-url');
+  let token = input('token');
+  if (!webhookUrl && !serverUrl && !token) {
+    serverUrl = env.MATTERMOST_URL?.trim() ?? '';
+    token = env.MATTERMOST_TOKEN?.trim() ?? '';
+    maskSecret(reader, token);
+  }
+  if (webhookUrl && (serverUrl || token)) {
+    throw new ActionError(
+      'Set either webhook-url (webhook mode) or server-url and token (API mode), not both.',
+      { input: 'webhook-url' },
+    );
+  }
+  if (webhookUrl) {
+    const url = parseHttpUrl(webhookUrl, 'webhook-url', 'https://chat.example.com/hooks/xxxxxxxxxxxxxxxxxxxxxxxxxx');
+    const hookId = url.pathname.match(/\/hooks\/([^/]+)\/?$/)?.[1];
+    if (!hookId) {
+      throw new ActionError(
+        'webhook-url is not an incoming webhook URL: it should end in /hooks/<id> (copy it from Integrations → Incoming Webhooks).',
+        { input: 'webhook-url' },
+      );
+    }
+    maskSecret(reader, hookId);
+    warnIfCleartext(url, 'webhook-url', reader);
+    return { mode: 'webhook', webhookUrl };
+  }
+  if (!serverUrl && !token) {
+    throw new ActionError(
+      'No Mattermost connection: set webhook-url, or server-url and token (or the MATTERMOST_URL and MATTERMOST_TOKEN environment variables).',
+      { input: 'webhook-url' },
+    );
+  }
+  if (!token) {
+    throw new ActionError('server-url is set but token is empty: set token to a bot or personal access token.', {
+      input: 'token',
+    });
+  }
+  if (!serverUrl) {
+    throw new ActionError('token is set but server-url is empty: set server-url, e.g. https://chat.example.com.', {
+      input: 'server-url',
+    });
+  }
+  const url = parseHttpUrl(serverUrl, 'server-url', 'https://chat.example.com');
+  warnIfCleartext(url, 'server-url', reader);
+  return { mode: 'api', serverUrl: normaliseServerUrl(url), token };
+}
+
+function parseHttpUrl(text: string, input: string, example: string): URL {
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+    throw new ActionError(`${input} is not an http(s) URL: set it like ${example}.`, { input });
+  }
+  return url;
+}
+
+function warnIfCleartext(url: URL, input: string, reader: InputReader): void {
+  if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+    reader.warning(`${input} uses plain http:// to ${url.hostname}: the secret travels unencrypted; use https://.`);
+  }
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
+/** `https://chat.example.com/mm/api/v4/` → `https://chat.example.com/mm` */
+function normaliseServerUrl(url: URL): string {
+  const path = url.pathname.replace(/\/+$/, '').replace(/\/api\/v4$/, '');
+  return `${url.origin}${path}`;
+}
+
+/** Entries separated by commas or newlines (or only newlines), trimmed, blanks and repeats dropped. */
+export function splitList(text: string, separator: RegExp = /[\n,]/): string[] {
+  const entries = text
+    .split(separator)
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0);
+  return [...new Set(entries)];
+}
+
+function readDestinations(
+  input: (name: string) => string,
+  mode: Connection['mode'],
+  team: string | undefined,
+): Destination[] {
+  const destinations: Destination[] = [
+    ...splitList(input('channel')).map((entry) => parseChannelEntry(entry, mode, team)),
+    ...splitList(input('user')).map((entry) => parseUsername(entry, 'user')),
+    ...splitList(input('user-email')).map((entry) => parseEmail(entry, mode)),
+    ...splitList(input('github-user')).map(
+      (entry): Destination => ({ kind: 'github-user', entry, login: entry.replace(/^@/, '') }),
+    ),
+  ];
+  return uniqueDestinations(destinations);
+}
+
+function parseChannelEntry(entry: string, mode: Connection['mode'], team: string | undefined): Destination {
+  if (entry.startsWith('@')) return parseUsername(entry, 'channel');
+  if (CHANNEL_ID.test(entry)) {
+    if (mode === 'webhook') {
+      throw new ActionError(
+        `channel ${entry} looks like a channel id, which needs API mode: set server-url and token, or give the channel's name.`,
+        { input: 'channel' },
+      );
+    }
+    return { kind: 'channel-id', entry, channelId: entry };
+  }
+  const slash = entry.indexOf('/');
+  if (slash >= 0) {
+    const teamName = entry.slice(0, slash).trim();
+    const name = stripChannelSigil(entry.slice(slash + 1));
+    if (!teamName || !name || name.includes('/')) {
+      throw new ActionError(`channel ${entry} is not of the form team/channel-name.`, { input: 'channel' });
+    }
+    if (mode === 'webhook') {
+      throw new ActionError(
+        `channel ${entry} names a team, which needs API mode: set server-url and token, or give only the channel name (a webhook posts in its own team).`,
+        { input: 'channel' },
+      );
+    }
+    return { kind: 'channel-name', entry, team: teamName, name };
+  }
+  const name = stripChannelSigil(entry);
+  if (!name) throw new ActionError(`channel ${entry} has no channel name.`, { input: 'channel' });
+  if (mode === 'api' && !team) {
+    throw new ActionError(
+      `channel ${entry} is a bare channel name: set team, or write it as team-name/${name}.`,
+      { input: 'team' },
+    );
+  }
+  return { kind: 'channel-name', entry, team, name };
+}
+
+function stripChannelSigil(name: string): string {
+  return name.trim().replace(/^[~#]/, '');
+}
+
+function parseUsername(entry: string, input: string): Destination {
+  const username = entry.replace(/^@/, '').trim();
+  if (!/^[a-z0-9._-]+$/i.test(username)) {
+    throw new ActionError(`${input} entry ${entry} is not a Mattermost username (letters, digits, . _ -).`, {
+      input,
+    });
+  }
+  return { kind: 'username', entry, username: username.toLowerCase() };
+}
+
+function parseEmail(entry: string, mode: Connection['mode']): Destination {
+  if (mode === 'webhook') {
+    throw new ActionError(
+      'user-email needs API mode: set server-url and token (a webhook can only DM by @username).',
+      { input: 'user-email' },
+    );
+  }
+  if (!/^[^@\s]+@[^@\s]+$/.test(entry)) {
+    throw new ActionError(`user-email entry ${entry} is not an email address.`, { input: 'user-email' });
+  }
+  return { kind: 'email', entry, email: entry.toLowerCase() };
+}
+
+/** Key under which two entries name the same place before any lookup. */
+function destinationKey(destination: Destination): string {
+  switch (destination.kind) {
+    case 'channel-id':
+      return `id:${destination.channelId}`;
+    case 'channel-name':
+      return `name:${destination.team ?? ''}/${destination.name.toLowerCase()}`;
+    case 'username':
+      return `user:${destination.username}`;
+    case 'email':
+      return `email:${destination.email}`;
+    case 'github-user':
+      return `github:${destination.login.toLowerCase()}`;
+  }
+}
+
+function uniqueDestinations(destinations: Destination[]): Destination[] {
+  const seen = new Set<string>();
+  return destinations.filter((destination) => {
+    const key = destinationKey(destination);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function readPostId(input: (name: string) => string, name: string, apiMode: boolean): string | undefined {
+  const value = input(name);
+  if (!value) return undefined;
+  if (!apiMode) {
+    throw new ActionError(`${name} needs API mode: set server-url and token (a webhook cannot reply or edit).`, {
+      input: name,
+    });
+  }
+  if (!CHANNEL_ID.test(value)) {
+    throw new ActionError(`${name} ${value} is not a Mattermost post id (26 lowercase letters and digits).`, {
+      input: name,
+    });
+  }
+  return value;
+}
+
+function readTemplate(input: (name: string) => string, workspace: string): string | undefined {
+  const message = input('message');
+  const messageFile = input('message-file');
+  if (message && messageFile) {
+    throw new ActionError('Set message or message-file, not both.', { input: 'message-file' });
+  }
+  if (!messageFile) return message || undefined;
+  const path = resolveInWorkspace(messageFile, workspace, 'message-file');
+  if (!existsSync(path)) {
+    throw new ActionError(`message-file ${messageFile} was not found in the workspace (did you check out the repository?).`, {
+      input: 'message-file',
+    });
+  }
+  return readFileSync(path, 'utf8');
+}
+
+function readPayload(text: string, mode: Connection['mode']): Record<string, unknown> | undefined {
+  if (!text) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text);
+  } catch (error) {
+    const line = (error as { linePos?: { line: number }[] }).linePos?.[0]?.line;
+    throw new ActionError(`payload is not valid JSON or YAML${line ? ` at line ${line}` : ''}.`, {
+      input: 'payload',
+      cause: error,
+    });
+  }
+  if (!isRecord(parsed)) {
+    throw new ActionError('payload must be an object of post fields, e.g. {"props": {...}, "attachments": [...]}.', {
+      input: 'payload',
+    });
+  }
+  const allowed: readonly string[] =
+    mode === 'webhook' ? [...PAYLOAD_FIELDS, ...WEBHOOK_ONLY_PAYLOAD_FIELDS] : PAYLOAD_FIELDS;
+  for (const field of Object.keys(parsed)) {
+    if (!allowed.includes(field)) {
+      const hint = field === 'text' || field === 'message' ? ' (the text goes in the message input)' : '';
+      throw new ActionError(`payload field ${field} is not supported${hint}; use ${allowed.join(', ')}.`, {
+        input: 'payload',
+      });
+    }
+  }
+  if (parsed.attachments !== undefined && !Array.isArray(parsed.attachments)) {
+    throw new ActionError('payload attachments must be a list.', { input: 'payload' });
+  }
+  if (parsed.props !== undefined && !isRecord(parsed.props)) {
+    throw new ActionError('payload props must be an object.', { input: 'payload' });
+  }
+  if (parsed.priority !== undefined && !(isRecord(parsed.priority) && typeof parsed.priority.priority === 'string')) {
+    throw new ActionError('payload priority must be an object with priority: important or urgent.', {
+      input: 'payload',
+    });
+  }
+  return parsed;
+}
+
+function readStatus(text: string): JobStatus | undefined {
+  if (!text) return undefined;
+  const status = text.toLowerCase() as JobStatus;
+  if (!JOB_STATUSES.includes(status)) {
+    throw new ActionError(`status ${text} is not a job status: use success, failure, cancelled or skipped (\${{ job.status }}).`, {
+      input: 'status',
+    });
+  }
+  return status;
+}
+
+function readDisplay(input: (name: string) => string): DisplayOverrides {
+  const display: DisplayOverrides = {};
+  const username = input('username');
+  const iconUrl = input('icon-url');
+  const iconEmoji = input('icon-emoji');
+  if (username) display.username = username;
+  if (iconUrl) {
+    parseHttpUrl(iconUrl, 'icon-url', 'https://example.com/icon.png');
+    display.iconUrl = iconUrl;
+  }
+  if (iconEmoji) display.iconEmoji = iconEmoji.replace(/^:|:$/g, '');
+  return display;
+}
+
+function readBoolean(text: string, input: string, fallback: boolean): boolean {
+  if (!text) return fallback;
+  if (/^(true|yes|on|1)$/i.test(text)) return true;
+  if (/^(false|no|off|0)$/i.test(text)) return false;
+  throw new ActionError(`${input} must be true or false, not ${text}.`, { input });
+}
+
+function readInteger(text: string, input: string, fallback: number, min: number, max: number): number {
+  if (!text) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ActionError(`${input} must be a whole number from ${min} to ${max}, not ${text}.`, { input });
+  }
+  return value;
+}
