@@ -1,0 +1,66 @@
+/** What the step reports back: the `posts` output, the step summary and the failure line. */
+import type { DeliveryResult } from './deliver.js';
+
+export function postsOutput(results: DeliveryResult[]): string {
+  return JSON.stringify(
+    results.map((r) => ({
+      destination: r.destination,
+      channel_id: r.channelId,
+      post_id: r.postId,
+      status: r.status,
+      error: r.error,
+    })),
+  );
+}
+
+/** One line per failed destination; the same error for every destination is said once. */
+export function failureReport(results: DeliveryResult[]): string | undefined {
+  const failed = results.filter((r) => r.status === 'failed');
+  if (failed.length === 0) return undefined;
+  const errors = new Set(failed.map((r) => r.error));
+  const [onlyError] = errors;
+  if (errors.size === 1 && failed.length === results.length && onlyError) return onlyError;
+  const lines = failed.map((r) => `- ${r.destination}: ${r.error}`);
+  return [`Could not deliver to ${failed.length} of ${results.length} destinations:`, ...lines].join('\n');
+}
+
+export function summaryMarkdown(
+  message: string,
+  results: DeliveryResult[],
+  serverUrl: string | undefined,
+  dryRun: boolean,
+): string {
+  const heading = dryRun ? '### Mattermost message (dry run: not sent)' : '### Mattermost message';
+  const rows = results.map((r) => {
+    const link = serverUrl && r.postId ? `[${r.postId}](${serverUrl}/_redirect/pl/${r.postId})` : '';
+    return `| ${cell(r.destination)} | ${STATUS_LABELS[r.status]} | ${link} | ${cell(r.error)} |`;
+  });
+  return [
+    heading,
+    '',
+    fenced(message),
+    '',
+    '| Destination | Status | Post | Error |',
+    '| --- | --- | --- | --- |',
+    ...rows,
+    '',
+  ].join('\n');
+}
+
+const STATUS_LABELS: Record<DeliveryResult['status'], string> = {
+  sent: '✅ sent',
+  failed: '❌ failed',
+  'dry-run': '📝 dry run',
+};
+
+/** A Markdown table cell that the value cannot break. */
+function cell(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+/** The message shown as its source, in a fence longer than any backtick run inside it. */
+function fenced(text: string): string {
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  return `${fence}markdown\n${text}\n${fence}`;
+}
