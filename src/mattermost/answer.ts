@@ -17,6 +17,13 @@ export function parseJsonBody(response: HttpResponse): unknown {
   }
 }
 
+const ERROR_ID = /^[a-z0-9_.]{1,128}$/i;
+const REQUEST_ID = /^[a-z0-9]{1,64}$/i;
+
+function matching(value: string | undefined, shape: RegExp): string | undefined {
+  return value !== undefined && shape.test(value) ? value : undefined;
+}
+
 /**
  * Status, AppError id and request id of an answer. The id is read only from a Mattermost AppError
  * body; hardened-mode bodies (`{"message":"Internal Server Error","status_code":500}`) have none.
@@ -24,9 +31,13 @@ export function parseJsonBody(response: HttpResponse): unknown {
 export function readServerAnswer(response: HttpResponse): ServerAnswer {
   const body = parseJsonBody(response);
   const record = isRecord(body) ? body : {};
-  const id = nonEmptyString(record.id);
-  const requestId =
-    nonEmptyString(response.headers['x-request-id']) ?? nonEmptyString(record.request_id);
+  // Only values shaped like Mattermost's own reach an error line: a server or proxy that echoes
+  // a secret into these fields must not get it printed.
+  const id = matching(nonEmptyString(record.id), ERROR_ID);
+  const requestId = matching(
+    nonEmptyString(response.headers['x-request-id']) ?? nonEmptyString(record.request_id),
+    REQUEST_ID,
+  );
   return {
     status: response.status,
     ...(id === undefined ? {} : { id }),
