@@ -1,0 +1,10 @@
+/** `create`: a new branch or tag. */
+export const create = `
+{%- liquid
+  assign repo = github.repository | link: links.repo
+  assign actor = event.sender.login | default: github.actor
+  assign kind = event.ref_type | default: "ref"
+  assign tree = links.repo | append: "/tree/" | append: event.ref
+-%}
+:seedling: {{ actor }} created {{ kind }} {{ event.ref | code | link: tree }} in {{ repo }}
+`;
