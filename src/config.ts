@@ -25,7 +25,9 @@ export type Destination =
 /** GitHub login (lower-cased) → Mattermost user, from the `user-map` input. */
 export type UserMap = ReadonlyMap<string, MattermostUserRef>;
 
-export type MattermostUserRef = { kind: 'username'; username: string } | { kind: 'email'; email: string };
+export type MattermostUserRef =
+  | { kind: 'username'; username: string }
+  | { kind: 'email'; email: string };
 
 export interface DisplayOverrides {
   username?: string;

@@ -94,7 +94,8 @@ function buildGitHubContext(env: Env, event: EventPayload): GitHubContext {
  */
 function buildLinks(github: GitHubContext): Links {
   const event = github.event;
-  const repo = stringAt(event, 'repository', 'html_url') || `${github.server_url}/${github.repository}`;
+  const repo =
+    stringAt(event, 'repository', 'html_url') || `${github.server_url}/${github.repository}`;
   const run = github.run_id ? `${repo}/actions/runs/${github.run_id}` : `${repo}/actions`;
   const commitSha =
     stringAt(event, 'pull_request', 'head', 'sha') ||
@@ -144,7 +145,8 @@ export function templateEnv(env: Env, secrets: readonly string[]): Record<string
   const visible: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined || hidden.has(value)) continue;
-    if (name.startsWith('INPUT_') || name.startsWith('ACTIONS_') || name === 'GITHUB_TOKEN') continue;
+    if (name.startsWith('INPUT_') || name.startsWith('ACTIONS_') || name === 'GITHUB_TOKEN')
+      continue;
     visible[name] = value;
   }
   return visible;

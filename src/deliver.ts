@@ -87,7 +87,9 @@ export async function deliverByWebhook(delivery: WebhookDelivery): Promise<Deliv
   });
 }
 
-type WebhookTarget = { entry: string; channel: string | undefined } | { entry: string; error: string };
+type WebhookTarget =
+  | { entry: string; channel: string | undefined }
+  | { entry: string; error: string };
 
 async function webhookTargets(delivery: WebhookDelivery): Promise<WebhookTarget[]> {
   const { destinations } = delivery;
@@ -107,7 +109,8 @@ async function webhookTargets(delivery: WebhookDelivery): Promise<WebhookTarget[
       case 'github-user': {
         const resolution = byLogin.get(destination.login.toLowerCase());
         if (!resolution || resolution.outcome === 'bot') break;
-        if (resolution.outcome === 'unresolved') targets.push({ entry: destination.entry, error: resolution.reason });
+        if (resolution.outcome === 'unresolved')
+          targets.push({ entry: destination.entry, error: resolution.reason });
         else if (resolution.user.kind === 'username')
           targets.push({ entry: destination.entry, channel: `@${resolution.user.username}` });
         else
@@ -125,7 +128,12 @@ async function webhookTargets(delivery: WebhookDelivery): Promise<WebhookTarget[
   return targets;
 }
 
-function webhookBody(content: PostContent, text: string, channel: string | undefined, first: boolean): WebhookBody {
+function webhookBody(
+  content: PostContent,
+  text: string,
+  channel: string | undefined,
+  first: boolean,
+): WebhookBody {
   const body: WebhookBody = { text };
   if (channel) body.channel = channel;
   if (content.display.username) body.username = content.display.username;
@@ -174,7 +182,9 @@ export async function deliverByApi(delivery: ApiDelivery): Promise<DeliveryResul
       result(entry, 'failed', { error: messageOf(error) }),
     );
   }
-  const threadRoot = thread ? { id: thread.root_id || thread.id, channelId: thread.channel_id } : undefined;
+  const threadRoot = thread
+    ? { id: thread.root_id || thread.id, channelId: thread.channel_id }
+    : undefined;
   const targets =
     delivery.destinations.length === 0 && threadRoot
       ? [{ entry: delivery.rootId ?? '', channelId: threadRoot.channelId }]
@@ -200,14 +210,18 @@ export async function deliverByApi(delivery: ApiDelivery): Promise<DeliveryResul
         rootId: first.root_id || first.id,
       });
     } catch (error) {
-      return result(target.entry, 'failed', { channelId: target.channelId, error: messageOf(error) });
+      return result(target.entry, 'failed', {
+        channelId: target.channelId,
+        error: messageOf(error),
+      });
     }
   });
 }
 
 /** The message cut under the server's limit, which is only asked for when the text could exceed it. */
 async function messageParts(api: MattermostApi, message: string): Promise<string[]> {
-  const maxRunes = runeLength(message) > SAFE_POST_RUNES ? await api.getMaxPostSize() : DEFAULT_MAX_POST_SIZE;
+  const maxRunes =
+    runeLength(message) > SAFE_POST_RUNES ? await api.getMaxPostSize() : DEFAULT_MAX_POST_SIZE;
   return splitMessage(message, maxRunes);
 }
 
@@ -218,8 +232,12 @@ type UserRefOutcome = { value: MattermostUserRef } | { error: string };
 async function resolveTargets(delivery: ApiDelivery, me: MattermostUser): Promise<Target[]> {
   const { api, destinations } = delivery;
   const userRefs = await userRefsOf(delivery);
-  const refs = [...userRefs.values()].flatMap((outcome) => ('value' in outcome ? [outcome.value] : []));
-  const usernames = [...new Set(refs.flatMap((ref) => (ref.kind === 'username' ? [ref.username] : [])))];
+  const refs = [...userRefs.values()].flatMap((outcome) =>
+    'value' in outcome ? [outcome.value] : [],
+  );
+  const usernames = [
+    ...new Set(refs.flatMap((ref) => (ref.kind === 'username' ? [ref.username] : []))),
+  ];
   const emails = [...new Set(refs.flatMap((ref) => (ref.kind === 'email' ? [ref.email] : [])))];
   const channelNames = destinations.flatMap((d) => (d.kind === 'channel-name' ? [d] : []));
 
@@ -264,7 +282,9 @@ async function userRefsOf(delivery: ApiDelivery): Promise<Map<Destination, UserR
   const refs = new Map<Destination, UserRefOutcome>();
   const githubDestinations = delivery.destinations.filter((d) => d.kind === 'github-user');
   const resolutions =
-    githubDestinations.length > 0 ? await delivery.resolveLogins(githubDestinations.map((d) => d.login)) : [];
+    githubDestinations.length > 0
+      ? await delivery.resolveLogins(githubDestinations.map((d) => d.login))
+      : [];
   const byLogin = new Map(resolutions.map((r) => [r.login.toLowerCase(), r]));
   for (const destination of delivery.destinations) {
     if (destination.kind === 'username') {
@@ -276,7 +296,9 @@ async function userRefsOf(delivery: ApiDelivery): Promise<Map<Destination, UserR
       if (!resolution || resolution.outcome === 'bot') continue;
       refs.set(
         destination,
-        resolution.outcome === 'found' ? { value: normaliseRef(resolution.user) } : { error: resolution.reason },
+        resolution.outcome === 'found'
+          ? { value: normaliseRef(resolution.user) }
+          : { error: resolution.reason },
       );
     }
   }
@@ -334,7 +356,11 @@ async function postParts(
   return first;
 }
 
-function firstPostFields(content: PostContent): { props?: Record<string, unknown>; metadata?: Record<string, unknown>; type?: string } {
+function firstPostFields(content: PostContent): {
+  props?: Record<string, unknown>;
+  metadata?: Record<string, unknown>;
+  type?: string;
+} {
   const props = postProps(content, true);
   return {
     ...(props ? { props } : {}),
@@ -358,7 +384,11 @@ function postProps(content: PostContent, first: boolean): Record<string, unknown
   return Object.keys(props).length > 0 ? props : undefined;
 }
 
-async function uploadInBatches(api: MattermostApi, channelId: string, files: UploadFile[]): Promise<string[][]> {
+async function uploadInBatches(
+  api: MattermostApi,
+  channelId: string,
+  files: UploadFile[],
+): Promise<string[][]> {
   const batches: string[][] = [];
   for (let start = 0; start < files.length; start += MAX_FILES_PER_POST) {
     batches.push(await api.uploadFiles(channelId, files.slice(start, start + MAX_FILES_PER_POST)));
@@ -415,13 +445,12 @@ function settle<T>(promise: Promise<T>): Promise<Outcome<T>> {
   );
 }
 
-async function settleEach<K, T>(keys: K[], load: (key: K) => Promise<T>): Promise<Map<K, Outcome<T>>> {
+async function settleEach<K, T>(
+  keys: K[],
+  load: (key: K) => Promise<T>,
+): Promise<Map<K, Outcome<T>>> {
   const outcomes = await mapConcurrently(keys, (key) => settle(load(key)));
   return new Map(keys.map((key, index) => [key, outcomes[index] as Outcome<T>]));
-}
-
-function errorOf(outcome: Outcome<unknown> | undefined): string {
-  return outcome && 'error' in outcome ? outcome.error : 'Not looked up.';
 }
 
 function messageOf(error: unknown): string {
@@ -440,7 +469,10 @@ function result(
  * Maps in input order with at most MAX_IN_FLIGHT calls running; `undefined` results (duplicates,
  * skipped bots) are dropped.
  */
-async function mapConcurrently<T, R>(items: T[], map: (item: T) => Promise<R | undefined>): Promise<R[]> {
+async function mapConcurrently<T, R>(
+  items: T[],
+  map: (item: T) => Promise<R | undefined>,
+): Promise<R[]> {
   const results: (R | undefined)[] = new Array(items.length);
   let next = 0;
   const worker = async () => {

@@ -3,12 +3,12 @@
  * action reads inputs or the connection environment variables.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import type { Config, Connection, Destination, DisplayOverrides, JobStatus } from './config.js';
 import { isRecord } from './context.js';
 import { ActionError } from './errors.js';
 import { parseUserMap } from './user-map.js';
 import { resolveInWorkspace } from './workspace.js';
-import { parse as parseYaml } from 'yaml';
 
 /** The part of `@actions/core` that reading inputs needs; tests pass their own. */
 export interface InputReader {
@@ -43,13 +43,18 @@ export function readConfig(reader: InputReader, env: Env): Config {
     );
   }
   if (updatePostId && destinations.length > 0) {
-    reader.warning('update-post-id edits an existing post: channel, user, user-email and github-user are not used.');
+    reader.warning(
+      'update-post-id edits an existing post: channel, user, user-email and github-user are not used.',
+    );
   }
   const files = splitList(reader.getInput('files'), /\n/);
   if (files.length > 0 && !apiMode) {
-    throw new ActionError('files needs API mode: set server-url and token (a webhook cannot attach files).', {
-      input: 'files',
-    });
+    throw new ActionError(
+      'files needs API mode: set server-url and token (a webhook cannot attach files).',
+      {
+        input: 'files',
+      },
+    );
   }
 
   return {
@@ -76,7 +81,11 @@ function maskSecret(reader: InputReader, value: string): void {
   if (value) reader.setSecret(value);
 }
 
-function readConnection(input: (name: string) => string, env: Env, reader: InputReader): Connection {
+function readConnection(
+  input: (name: string) => string,
+  env: Env,
+  reader: InputReader,
+): Connection {
   const webhookUrl = input('webhook-url');
   let serverUrl = input('server-url');
   let token = input('token');
@@ -92,7 +101,11 @@ function readConnection(input: (name: string) => string, env: Env, reader: Input
     );
   }
   if (webhookUrl) {
-    const url = parseHttpUrl(webhookUrl, 'webhook-url', 'https://chat.example.com/hooks/xxxxxxxxxxxxxxxxxxxxxxxxxx');
+    const url = parseHttpUrl(
+      webhookUrl,
+      'webhook-url',
+      'https://chat.example.com/hooks/xxxxxxxxxxxxxxxxxxxxxxxxxx',
+    );
     const hookId = url.pathname.match(/\/hooks\/([^/]+)\/?$/)?.[1];
     if (!hookId) {
       throw new ActionError(
@@ -111,14 +124,20 @@ function readConnection(input: (name: string) => string, env: Env, reader: Input
     );
   }
   if (!token) {
-    throw new ActionError('server-url is set but token is empty: set token to a bot or personal access token.', {
-      input: 'token',
-    });
+    throw new ActionError(
+      'server-url is set but token is empty: set token to a bot or personal access token.',
+      {
+        input: 'token',
+      },
+    );
   }
   if (!serverUrl) {
-    throw new ActionError('token is set but server-url is empty: set server-url, e.g. https://chat.example.com.', {
-      input: 'server-url',
-    });
+    throw new ActionError(
+      'token is set but server-url is empty: set server-url, e.g. https://chat.example.com.',
+      {
+        input: 'server-url',
+      },
+    );
   }
   const url = parseHttpUrl(serverUrl, 'server-url', 'https://chat.example.com');
   warnIfCleartext(url, 'server-url', reader);
@@ -140,7 +159,9 @@ function parseHttpUrl(text: string, input: string, example: string): URL {
 
 function warnIfCleartext(url: URL, input: string, reader: InputReader): void {
   if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
-    reader.warning(`${input} uses plain http:// to ${url.hostname}: the secret travels unencrypted; use https://.`);
+    reader.warning(
+      `${input} uses plain http:// to ${url.hostname}: the secret travels unencrypted; use https://.`,
+    );
   }
 }
 
@@ -179,7 +200,11 @@ function readDestinations(
   return uniqueDestinations(destinations);
 }
 
-function parseChannelEntry(entry: string, mode: Connection['mode'], team: string | undefined): Destination {
+function parseChannelEntry(
+  entry: string,
+  mode: Connection['mode'],
+  team: string | undefined,
+): Destination {
   if (entry.startsWith('@')) return parseUsername(entry, 'channel');
   if (CHANNEL_ID.test(entry)) {
     if (mode === 'webhook') {
@@ -195,7 +220,9 @@ function parseChannelEntry(entry: string, mode: Connection['mode'], team: string
     const teamName = entry.slice(0, slash).trim();
     const name = stripChannelSigil(entry.slice(slash + 1));
     if (!teamName || !name || name.includes('/')) {
-      throw new ActionError(`channel ${entry} is not of the form team/channel-name.`, { input: 'channel' });
+      throw new ActionError(`channel ${entry} is not of the form team/channel-name.`, {
+        input: 'channel',
+      });
     }
     if (mode === 'webhook') {
       throw new ActionError(
@@ -223,9 +250,12 @@ function stripChannelSigil(name: string): string {
 function parseUsername(entry: string, input: string): Destination {
   const username = entry.replace(/^@/, '').trim();
   if (!/^[a-z0-9._-]+$/i.test(username)) {
-    throw new ActionError(`${input} entry ${entry} is not a Mattermost username (letters, digits, . _ -).`, {
-      input,
-    });
+    throw new ActionError(
+      `${input} entry ${entry} is not a Mattermost username (letters, digits, . _ -).`,
+      {
+        input,
+      },
+    );
   }
   return { kind: 'username', entry, username: username.toLowerCase() };
 }
@@ -238,7 +268,9 @@ function parseEmail(entry: string, mode: Connection['mode']): Destination {
     );
   }
   if (!/^[^@\s]+@[^@\s]+$/.test(entry)) {
-    throw new ActionError(`user-email entry ${entry} is not an email address.`, { input: 'user-email' });
+    throw new ActionError(`user-email entry ${entry} is not an email address.`, {
+      input: 'user-email',
+    });
   }
   return { kind: 'email', entry, email: entry.toLowerCase() };
 }
@@ -269,18 +301,28 @@ function uniqueDestinations(destinations: Destination[]): Destination[] {
   });
 }
 
-function readPostId(input: (name: string) => string, name: string, apiMode: boolean): string | undefined {
+function readPostId(
+  input: (name: string) => string,
+  name: string,
+  apiMode: boolean,
+): string | undefined {
   const value = input(name);
   if (!value) return undefined;
   if (!apiMode) {
-    throw new ActionError(`${name} needs API mode: set server-url and token (a webhook cannot reply or edit).`, {
-      input: name,
-    });
+    throw new ActionError(
+      `${name} needs API mode: set server-url and token (a webhook cannot reply or edit).`,
+      {
+        input: name,
+      },
+    );
   }
   if (!CHANNEL_ID.test(value)) {
-    throw new ActionError(`${name} ${value} is not a Mattermost post id (26 lowercase letters and digits).`, {
-      input: name,
-    });
+    throw new ActionError(
+      `${name} ${value} is not a Mattermost post id (26 lowercase letters and digits).`,
+      {
+        input: name,
+      },
+    );
   }
   return value;
 }
@@ -294,9 +336,12 @@ function readTemplate(input: (name: string) => string, workspace: string): strin
   if (!messageFile) return message || undefined;
   const path = resolveInWorkspace(messageFile, workspace, 'message-file');
   if (!existsSync(path)) {
-    throw new ActionError(`message-file ${messageFile} was not found in the workspace (did you check out the repository?).`, {
-      input: 'message-file',
-    });
+    throw new ActionError(
+      `message-file ${messageFile} was not found in the workspace (did you check out the repository?).`,
+      {
+        input: 'message-file',
+      },
+    );
   }
   return readFileSync(path, 'utf8');
 }
@@ -314,18 +359,25 @@ function readPayload(text: string, mode: Connection['mode']): Record<string, unk
     });
   }
   if (!isRecord(parsed)) {
-    throw new ActionError('payload must be an object of post fields, e.g. {"props": {...}, "attachments": [...]}.', {
-      input: 'payload',
-    });
+    throw new ActionError(
+      'payload must be an object of post fields, e.g. {"props": {...}, "attachments": [...]}.',
+      {
+        input: 'payload',
+      },
+    );
   }
   const allowed: readonly string[] =
     mode === 'webhook' ? [...PAYLOAD_FIELDS, ...WEBHOOK_ONLY_PAYLOAD_FIELDS] : PAYLOAD_FIELDS;
   for (const field of Object.keys(parsed)) {
     if (!allowed.includes(field)) {
-      const hint = field === 'text' || field === 'message' ? ' (the text goes in the message input)' : '';
-      throw new ActionError(`payload field ${field} is not supported${hint}; use ${allowed.join(', ')}.`, {
-        input: 'payload',
-      });
+      const hint =
+        field === 'text' || field === 'message' ? ' (the text goes in the message input)' : '';
+      throw new ActionError(
+        `payload field ${field} is not supported${hint}; use ${allowed.join(', ')}.`,
+        {
+          input: 'payload',
+        },
+      );
     }
   }
   if (parsed.attachments !== undefined && !Array.isArray(parsed.attachments)) {
@@ -334,10 +386,16 @@ function readPayload(text: string, mode: Connection['mode']): Record<string, unk
   if (parsed.props !== undefined && !isRecord(parsed.props)) {
     throw new ActionError('payload props must be an object.', { input: 'payload' });
   }
-  if (parsed.priority !== undefined && !(isRecord(parsed.priority) && typeof parsed.priority.priority === 'string')) {
-    throw new ActionError('payload priority must be an object with priority: important or urgent.', {
-      input: 'payload',
-    });
+  if (
+    parsed.priority !== undefined &&
+    !(isRecord(parsed.priority) && typeof parsed.priority.priority === 'string')
+  ) {
+    throw new ActionError(
+      'payload priority must be an object with priority: important or urgent.',
+      {
+        input: 'payload',
+      },
+    );
   }
   return parsed;
 }
@@ -346,9 +404,12 @@ function readStatus(text: string): JobStatus | undefined {
   if (!text) return undefined;
   const status = text.toLowerCase() as JobStatus;
   if (!JOB_STATUSES.includes(status)) {
-    throw new ActionError(`status ${text} is not a job status: use success, failure, cancelled or skipped (\${{ job.status }}).`, {
-      input: 'status',
-    });
+    throw new ActionError(
+      `status ${text} is not a job status: use success, failure, cancelled or skipped (\${{ job.status }}).`,
+      {
+        input: 'status',
+      },
+    );
   }
   return status;
 }
@@ -374,11 +435,19 @@ function readBoolean(text: string, input: string, fallback: boolean): boolean {
   throw new ActionError(`${input} must be true or false, not ${text}.`, { input });
 }
 
-function readInteger(text: string, input: string, fallback: number, min: number, max: number): number {
+function readInteger(
+  text: string,
+  input: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   if (!text) return fallback;
   const value = Number(text);
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ActionError(`${input} must be a whole number from ${min} to ${max}, not ${text}.`, { input });
+    throw new ActionError(`${input} must be a whole number from ${min} to ${max}, not ${text}.`, {
+      input,
+    });
   }
   return value;
 }

@@ -21,7 +21,12 @@ import { createApiClient, type MattermostApi, type UploadFile } from './mattermo
 import { createHttp, type Http } from './mattermost/http.js';
 import { postToWebhook } from './mattermost/webhook.js';
 import { failureReport, postsOutput, summaryMarkdown } from './report.js';
-import { renderMessage, renderPayload, statusAttachment, type TemplateContext } from './template/index.js';
+import {
+  renderMessage,
+  renderPayload,
+  statusAttachment,
+  type TemplateContext,
+} from './template/index.js';
 import { lookupLogin } from './user-map.js';
 import { findWorkspaceFiles } from './workspace.js';
 
@@ -37,7 +42,12 @@ export async function run(): Promise<void> {
       job: { status: config.status ?? '' },
       env: templateEnv(env, secretsOf(config)),
     };
-    if (!config.dryRun) http = createHttp({ retries: config.retries, timeoutSeconds: config.timeoutSeconds, log: core.info });
+    if (!config.dryRun)
+      http = createHttp({
+        retries: config.retries,
+        timeoutSeconds: config.timeoutSeconds,
+        log: core.info,
+      });
     const api =
       http && config.connection.mode === 'api'
         ? createApiClient(http, config.connection.serverUrl, config.connection.token)
@@ -59,14 +69,20 @@ export async function run(): Promise<void> {
     core.setOutput('post-id', first?.postId ?? '');
     core.setOutput('channel-id', first?.channelId ?? '');
     core.setOutput('root-id', first?.rootId ?? '');
-    await writeSummary(summaryMarkdown(content.message, results, serverUrlOf(config), config.dryRun));
-    for (const r of results) if (r.status === 'sent') core.info(`Sent to ${r.destination}${r.postId ? ` (post ${r.postId})` : ''}.`);
+    await writeSummary(
+      summaryMarkdown(content.message, results, serverUrlOf(config), config.dryRun),
+    );
+    for (const r of results)
+      if (r.status === 'sent')
+        core.info(`Sent to ${r.destination}${r.postId ? ` (post ${r.postId})` : ''}.`);
 
     const failure = failureReport(results);
     if (failure) core.setFailed(failure);
     else if (config.dryRun) core.info('Dry run: nothing was sent.');
   } catch (error) {
-    core.setFailed(error instanceof ActionError ? error.message : `Unexpected error: ${String(error)}`);
+    core.setFailed(
+      error instanceof ActionError ? error.message : `Unexpected error: ${String(error)}`,
+    );
   } finally {
     http?.dispose();
   }
@@ -82,12 +98,19 @@ function serverUrlOf(config: Config): string | undefined {
   return config.connection.mode === 'api' ? config.connection.serverUrl : undefined;
 }
 
-async function renderContent(config: Config, context: TemplateContext, api: MattermostApi | undefined): Promise<PostContent> {
+async function renderContent(
+  config: Config,
+  context: TemplateContext,
+  api: MattermostApi | undefined,
+): Promise<PostContent> {
   const mentionFor = await mentionResolver(config, context, api);
   const message = await renderMessage(config.template, context, { mentionFor });
-  const payload = config.payload ? await renderPayload(config.payload, context, { mentionFor }) : {};
+  const payload = config.payload
+    ? await renderPayload(config.payload, context, { mentionFor })
+    : {};
   const attachments = Array.isArray(payload.attachments) ? payload.attachments : undefined;
-  const statusColour = config.status && !attachments ? statusAttachment(config.status, context) : undefined;
+  const statusColour =
+    config.status && !attachments ? statusAttachment(config.status, context) : undefined;
   const display = { ...config.display };
   // In webhook mode the payload may carry display fields of its own; the inputs win.
   if (typeof payload.username === 'string') display.username ??= payload.username;
@@ -113,7 +136,8 @@ async function mentionResolver(
   api: MattermostApi | undefined,
 ): Promise<(login: string) => string | undefined> {
   const emailsMentioned = new Map<string, string>();
-  const fromMap = (login: string): MattermostUserRef | undefined => lookupLogin(config.userMap, login);
+  const fromMap = (login: string): MattermostUserRef | undefined =>
+    lookupLogin(config.userMap, login);
   const firstPass = (login: string) => {
     const ref = fromMap(login);
     if (ref?.kind === 'email') emailsMentioned.set(login.toLowerCase(), ref.email);
@@ -136,7 +160,9 @@ async function readFiles(config: Config): Promise<UploadFile[]> {
   if (config.files.length === 0) return [];
   const found = await findWorkspaceFiles(config.files, config.workspace);
   if (config.dryRun) return [];
-  return Promise.all(found.map(async (file) => ({ name: file.name, content: await readFile(file.path) })));
+  return Promise.all(
+    found.map(async (file) => ({ name: file.name, content: await readFile(file.path) })),
+  );
 }
 
 async function deliver(

@@ -21,7 +21,10 @@ export function failureReport(results: DeliveryResult[]): string | undefined {
   const [onlyError] = errors;
   if (errors.size === 1 && failed.length === results.length && onlyError) return onlyError;
   const lines = failed.map((r) => `- ${r.destination}: ${r.error}`);
-  return [`Could not deliver to ${failed.length} of ${results.length} destinations:`, ...lines].join('\n');
+  return [
+    `Could not deliver to ${failed.length} of ${results.length} destinations:`,
+    ...lines,
+  ].join('\n');
 }
 
 export function summaryMarkdown(
@@ -32,7 +35,8 @@ export function summaryMarkdown(
 ): string {
   const heading = dryRun ? '### Mattermost message (dry run: not sent)' : '### Mattermost message';
   const rows = results.map((r) => {
-    const link = serverUrl && r.postId ? `[${r.postId}](${serverUrl}/_redirect/pl/${r.postId})` : '';
+    const link =
+      serverUrl && r.postId ? `[${r.postId}](${serverUrl}/_redirect/pl/${r.postId})` : '';
     return `| ${cell(r.destination)} | ${STATUS_LABELS[r.status]} | ${link} | ${cell(r.error)} |`;
   });
   return [

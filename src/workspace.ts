@@ -8,9 +8,12 @@ export function resolveInWorkspace(path: string, workspace: string, input: strin
   const absolute = resolve(workspace, path);
   const fromWorkspace = relative(workspace, absolute);
   if (fromWorkspace.startsWith('..') || isAbsolute(fromWorkspace)) {
-    throw new ActionError(`${input} ${path} is outside the workspace: give a path inside the repository.`, {
-      input,
-    });
+    throw new ActionError(
+      `${input} ${path} is outside the workspace: give a path inside the repository.`,
+      {
+        input,
+      },
+    );
   }
   return absolute;
 }
@@ -21,14 +24,24 @@ export interface WorkspaceFile {
 }
 
 /** The files that the `files` patterns match, in pattern order, each once. */
-export async function findWorkspaceFiles(patterns: string[], workspace: string): Promise<WorkspaceFile[]> {
+export async function findWorkspaceFiles(
+  patterns: string[],
+  workspace: string,
+): Promise<WorkspaceFile[]> {
   const { glob } = await import('tinyglobby');
   const found = new Map<string, WorkspaceFile>();
   for (const pattern of patterns) {
     resolveInWorkspace(pattern.replace(/[*?[{].*$/, ''), workspace, 'files');
-    const matches = await glob(pattern, { cwd: workspace, absolute: true, onlyFiles: true, dot: false });
+    const matches = await glob(pattern, {
+      cwd: workspace,
+      absolute: true,
+      onlyFiles: true,
+      dot: false,
+    });
     if (matches.length === 0) {
-      throw new ActionError(`files pattern ${pattern} matches no file in the workspace.`, { input: 'files' });
+      throw new ActionError(`files pattern ${pattern} matches no file in the workspace.`, {
+        input: 'files',
+      });
     }
     for (const path of matches.sort()) {
       if (!found.has(path)) found.set(path, { name: basename(path), path });

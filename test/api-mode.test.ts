@@ -20,9 +20,17 @@ beforeAll(async () => {
   token = bot.token;
   botId = bot.user.id;
   for (const name of ['ann', 'bob', 'cy', 'jo']) {
-    users[name] = server.addUser({ username: name, email: `${name}@example.com`, teams: ['dev'] }).id;
+    users[name] = server.addUser({
+      username: name,
+      email: `${name}@example.com`,
+      teams: ['dev'],
+    }).id;
   }
-  users.faraway = server.addUser({ username: 'faraway', email: 'faraway@example.com', teams: ['other'] }).id;
+  users.faraway = server.addUser({
+    username: 'faraway',
+    email: 'faraway@example.com',
+    teams: ['other'],
+  }).id;
   releasesId = server.addChannel({ team: 'dev', name: 'releases', members: [botId] }).id;
   opsId = server.addChannel({ team: 'dev', name: 'ops', members: [botId] }).id;
   server.addChannel({ team: 'dev', name: 'hidden', type: 'P', members: [users.jo ?? ''] });
@@ -59,9 +67,15 @@ describe('API mode: direct messages', () => {
     expect(lines.filter((l) => l === 'POST /api/v4/channels/direct')).toHaveLength(3);
     expect(lines.filter((l) => l === 'POST /api/v4/posts')).toHaveLength(3);
     expect(lines).toHaveLength(8);
-    expect(server.requestsTo('POST', '/api/v4/users/usernames')[0]?.json).toEqual(['ann', 'bob', 'cy']);
+    expect(server.requestsTo('POST', '/api/v4/users/usernames')[0]?.json).toEqual([
+      'ann',
+      'bob',
+      'cy',
+    ]);
     for (const name of ['ann', 'bob', 'cy']) {
-      expect(server.posts({ channel_id: dmWith(name)?.id ?? '' }).at(-1)?.message).toBe('hello octocat');
+      expect(server.posts({ channel_id: dmWith(name)?.id ?? '' }).at(-1)?.message).toBe(
+        'hello octocat',
+      );
     }
     expect(run.posts.map((p) => [p.destination, p.status])).toEqual([
       ['ann', 'sent'],
@@ -92,7 +106,12 @@ describe('API mode: direct messages', () => {
 
   it('sends one message to a person reached by email and by username', async () => {
     const before = server.posts().length;
-    const run = await api({ user: 'jo', 'user-email': 'jo@example.com', channel: '@jo', message: 'once' });
+    const run = await api({
+      user: 'jo',
+      'user-email': 'jo@example.com',
+      channel: '@jo',
+      message: 'once',
+    });
     expect(run.exitCode).toBe(0);
     expect(server.posts().length - before).toBe(1);
     expect(server.requestsTo('POST', '/api/v4/channels/direct')).toHaveLength(1);
@@ -100,7 +119,13 @@ describe('API mode: direct messages', () => {
   });
 
   it('tells which recipients failed and still sends to all the others', async () => {
-    const run = await api({ user: 'ann,bob,cy,jo,nobody', 'user-email': 'ghost@example.com', channel: 'dev/releases, dev/hidden, ops', team: 'dev', message: 'fan-out' });
+    const run = await api({
+      user: 'ann,bob,cy,jo,nobody',
+      'user-email': 'ghost@example.com',
+      channel: 'dev/releases, dev/hidden, ops',
+      team: 'dev',
+      message: 'fan-out',
+    });
     expect(run.exitCode).toBe(1);
     expect(run.posts.map((p) => [p.destination, p.status])).toEqual([
       ['dev/releases', 'sent'],
@@ -116,9 +141,13 @@ describe('API mode: direct messages', () => {
     const [error] = run.errors;
     expect(error?.split('\n')).toEqual([
       'Could not deliver to 3 of 9 destinations:',
-      expect.stringMatching(/^- dev\/hidden: .*\(404 app\.channel\.get_by_name\.missing\.app_error, request \w+\).*add the bot to the channel/),
+      expect.stringMatching(
+        /^- dev\/hidden: .*\(404 app\.channel\.get_by_name\.missing\.app_error, request \w+\).*add the bot to the channel/,
+      ),
       expect.stringMatching(/^- nobody: No Mattermost user @nobody/),
-      expect.stringMatching(/^- ghost@example\.com: No Mattermost user with email ghost@example\.com \(404/),
+      expect.stringMatching(
+        /^- ghost@example\.com: No Mattermost user with email ghost@example\.com \(404/,
+      ),
     ]);
     expect(server.posts({ channel_id: opsId }).at(-1)?.message).toBe('fan-out');
   });
@@ -126,9 +155,15 @@ describe('API mode: direct messages', () => {
 
 describe('API mode: channels', () => {
   it('posts to team/name, ~name with team, and a channel id', async () => {
-    const run = await api({ channel: `dev/releases\n~ops\n${releasesId}`, team: 'dev', message: 'ship it' });
+    const run = await api({
+      channel: `dev/releases\n~ops\n${releasesId}`,
+      team: 'dev',
+      message: 'ship it',
+    });
     expect(run.exitCode).toBe(0);
-    expect(server.requestsTo('GET', '/api/v4/teams/name/dev/channels/name/releases')).toHaveLength(1);
+    expect(server.requestsTo('GET', '/api/v4/teams/name/dev/channels/name/releases')).toHaveLength(
+      1,
+    );
     expect(server.requestsTo('GET', '/api/v4/teams/name/dev/channels/name/ops')).toHaveLength(1);
     // The channel id is the same channel as dev/releases: one message, named by the first entry.
     expect(run.posts.map((p) => p.destination)).toEqual(['dev/releases', '~ops']);
@@ -147,7 +182,9 @@ describe('API mode: channels', () => {
 
   it('needs a team for a bare channel name', async () => {
     const run = await api({ channel: 'releases', message: 'x' });
-    expect(run.errors).toEqual(['channel releases is a bare channel name: set team, or write it as team-name/releases.']);
+    expect(run.errors).toEqual([
+      'channel releases is a bare channel name: set team, or write it as team-name/releases.',
+    ]);
     expect(server.requests).toHaveLength(0);
   });
 
@@ -158,7 +195,7 @@ describe('API mode: channels', () => {
 });
 
 describe('API mode: threads and edits', () => {
-  it('replies in a thread, in the root post\'s channel when no destination is given', async () => {
+  it("replies in a thread, in the root post's channel when no destination is given", async () => {
     const root = server.addPost({ channel_id: releasesId, user_id: botId, message: 'root' });
     const run = await api({ 'root-id': root.id, message: 'reply' });
     expect(run.exitCode).toBe(0);
@@ -210,10 +247,15 @@ describe('API mode: long messages and files', () => {
     server.config.maxPostSize = 5000;
     const code = `\`\`\`ts\n${Array.from({ length: 300 }, (_, i) => `const line${i} = ${i};`).join('\n')}\n\`\`\``;
     const message = `Intro paragraph.\n\n${code}\n\nOutro.`;
-    const run = await api({ channel: releasesId, message: '{{ env.LONG | raw }}' }, { env: { LONG: message } });
+    const run = await api(
+      { channel: releasesId, message: '{{ env.LONG | raw }}' },
+      { env: { LONG: message } },
+    );
     expect(run.exitCode).toBe(0);
     expect(server.requestsTo('GET', '/api/v4/config/client')).toHaveLength(1);
-    const posts = server.posts({ channel_id: releasesId }).filter((p) => p.id === run.outputs['post-id'] || p.root_id === run.outputs['post-id']);
+    const posts = server
+      .posts({ channel_id: releasesId })
+      .filter((p) => p.id === run.outputs['post-id'] || p.root_id === run.outputs['post-id']);
     expect(posts.length).toBeGreaterThan(1);
     for (const post of posts) {
       expect([...post.message].length).toBeLessThanOrEqual(5000);
@@ -229,15 +271,24 @@ describe('API mode: long messages and files', () => {
 
   it('uploads files to the channel, five per post, the rest in a reply', async () => {
     const workspace = mkdtempSync(join(tmpdir(), 'mm-files-'));
-    for (let i = 1; i <= 7; i += 1) writeFileSync(join(workspace, `report-${i}.txt`), `report ${i}`);
-    const run = await api({ channel: releasesId, message: 'reports', files: 'report-*.txt' }, { workspace });
+    for (let i = 1; i <= 7; i += 1)
+      writeFileSync(join(workspace, `report-${i}.txt`), `report ${i}`);
+    const run = await api(
+      { channel: releasesId, message: 'reports', files: 'report-*.txt' },
+      { workspace },
+    );
     expect(run.exitCode).toBe(0);
     const rootId = run.outputs['post-id'];
-    const thread = server.posts({ channel_id: releasesId }).filter((p) => p.id === rootId || p.root_id === rootId);
+    const thread = server
+      .posts({ channel_id: releasesId })
+      .filter((p) => p.id === rootId || p.root_id === rootId);
     expect(thread.map((p) => p.file_ids.length)).toEqual([5, 2]);
-    expect(server.uploadedFiles().filter((f) => f.channel_id === releasesId).map((f) => f.name)).toEqual(
-      expect.arrayContaining(['report-1.txt', 'report-7.txt']),
-    );
+    expect(
+      server
+        .uploadedFiles()
+        .filter((f) => f.channel_id === releasesId)
+        .map((f) => f.name),
+    ).toEqual(expect.arrayContaining(['report-1.txt', 'report-7.txt']));
   });
 
   it('explains a files pattern that matches nothing', async () => {
@@ -251,16 +302,22 @@ describe('API mode: long messages and files', () => {
     writeFileSync(join(workspace, 'a.txt'), 'a');
     const run = await api({ channel: releasesId, message: 'x', files: 'a.txt' }, { workspace });
     expect(run.exitCode).toBe(1);
-    expect(run.errors[0]).toMatch(/[Ff]ile attachments are disabled.*403 api\.file\.attachments\.disabled\.app_error/);
+    expect(run.errors[0]).toMatch(
+      /[Ff]ile attachments are disabled.*403 api\.file\.attachments\.disabled\.app_error/,
+    );
   });
 });
 
 describe('API mode: server answers', () => {
   it('explains a rejected token once, without printing it', async () => {
-    const run = await runAction({ inputs: { 'server-url': server.url, token: 'not-a-real-token-123', user: 'ann,bob' } });
+    const run = await runAction({
+      inputs: { 'server-url': server.url, token: 'not-a-real-token-123', user: 'ann,bob' },
+    });
     expect(run.exitCode).toBe(1);
     expect(run.errors).toHaveLength(1);
-    expect(run.errors[0]).toMatch(/token.*401 api\.context\.session_expired\.app_error, request \w+/);
+    expect(run.errors[0]).toMatch(
+      /token.*401 api\.context\.session_expired\.app_error, request \w+/,
+    );
     expect(run.log.replace(/^::add-mask::.*$/gm, '')).not.toContain('not-a-real-token-123');
   });
 
@@ -275,11 +332,22 @@ describe('API mode: server answers', () => {
   it('explains direct messages restricted to shared teams', async () => {
     server.config.restrictDirectMessage = 'team';
     const run = await api({ user: 'faraway', message: 'x' });
-    expect(run.errors[0]).toMatch(/faraway.*403 api\.channel\.create_channel\.direct_channel\.team_restricted_error/);
+    expect(run.errors[0]).toMatch(
+      /faraway.*403 api\.channel\.create_channel\.direct_channel\.team_restricted_error/,
+    );
   });
 
   it('explains a message over the server limit', async () => {
-    server.inject({ method: 'POST', path: '/api/v4/posts', status: 400, body: { id: 'model.post.is_valid.message_length.app_error', message: 'too long', status_code: 400 } });
+    server.inject({
+      method: 'POST',
+      path: '/api/v4/posts',
+      status: 400,
+      body: {
+        id: 'model.post.is_valid.message_length.app_error',
+        message: 'too long',
+        status_code: 400,
+      },
+    });
     const run = await api({ channel: releasesId, message: 'x' });
     expect(run.errors[0]).toMatch(/400 model\.post\.is_valid\.message_length\.app_error/);
   });

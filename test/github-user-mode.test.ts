@@ -38,7 +38,11 @@ beforeAll(async () => {
   ] as const) {
     users[name] = mattermost.addUser({ username: name, email, teams: ['dev'] }).id;
   }
-  const channel = mattermost.addChannel({ team: 'dev', name: 'town-square', members: [users.octo ?? ''] });
+  const channel = mattermost.addChannel({
+    team: 'dev',
+    name: 'town-square',
+    members: [users.octo ?? ''],
+  });
   hookUrl = mattermost.addIncomingWebhook({ channel: channel.id, creator: users.octo ?? '' }).url;
   github.addUser({ login: author, email: 'author@example.com' });
   github.addUser({ login: 'quiet-dev', email: null });
@@ -65,20 +69,32 @@ function run(inputs: Record<string, string>, options: Partial<ActionOptions> = {
     event: pullRequest,
     ...options,
     inputs: { 'server-url': mattermost.url, token, 'github-token': github.token, ...inputs },
-    env: { GITHUB_API_URL: github.url, GITHUB_REPOSITORY: pullRequest.repository.full_name, ...options.env },
+    env: {
+      GITHUB_API_URL: github.url,
+      GITHUB_REPOSITORY: pullRequest.repository.full_name,
+      ...options.env,
+    },
   });
 }
 
 const dmMessages = (name: string) =>
-  mattermost.posts({ channel_id: mattermost.directChannel(botId, users[name] ?? '')?.id ?? '' }).map((p) => p.message);
+  mattermost
+    .posts({ channel_id: mattermost.directChannel(botId, users[name] ?? '')?.id ?? '' })
+    .map((p) => p.message);
 
 describe('github-user', () => {
   it('uses user-map without asking GitHub', async () => {
-    const result = await run({ 'github-user': 'OctoCat', 'user-map': 'octocat: octo', message: 'mapped' });
+    const result = await run({
+      'github-user': 'OctoCat',
+      'user-map': 'octocat: octo',
+      message: 'mapped',
+    });
     expect(result.exitCode).toBe(0);
     expect(github.requests).toHaveLength(0);
     expect(dmMessages('octo').at(-1)).toBe('mapped');
-    expect(result.posts).toEqual([expect.objectContaining({ destination: 'OctoCat', status: 'sent' })]);
+    expect(result.posts).toEqual([
+      expect.objectContaining({ destination: 'OctoCat', status: 'sent' }),
+    ]);
   });
 
   it('reads the map from a file in the workspace, and maps to emails', async () => {
@@ -86,7 +102,11 @@ describe('github-user', () => {
     mkdirSync(join(workspace, '.github'));
     writeFileSync(join(workspace, '.github/mattermost-users.yml'), 'hubot-gh: hubot@example.com\n');
     const result = await run(
-      { 'github-user': 'hubot-gh', 'user-map': '.github/mattermost-users.yml', message: 'from file' },
+      {
+        'github-user': 'hubot-gh',
+        'user-map': '.github/mattermost-users.yml',
+        message: 'from file',
+      },
       { workspace },
     );
     expect(result.exitCode).toBe(0);
@@ -113,14 +133,22 @@ describe('github-user', () => {
   });
 
   it('skips bots with a notice', async () => {
-    const result = await run({ 'github-user': 'dependabot[bot], octocat', 'user-map': 'octocat: octo', message: 'x' });
+    const result = await run({
+      'github-user': 'dependabot[bot], octocat',
+      'user-map': 'octocat: octo',
+      message: 'x',
+    });
     expect(result.exitCode).toBe(0);
     expect(result.notices.some((n) => n.includes('dependabot[bot]'))).toBe(true);
     expect(result.posts.map((p) => p.destination)).toEqual(['octocat']);
   });
 
   it('names a login it cannot resolve and says how to fix it, while the others get their message', async () => {
-    const result = await run({ 'github-user': 'private-dev, octocat', 'user-map': 'octocat: octo', message: 'partial' });
+    const result = await run({
+      'github-user': 'private-dev, octocat',
+      'user-map': 'octocat: octo',
+      message: 'partial',
+    });
     expect(result.exitCode).toBe(1);
     expect(result.posts.map((p) => [p.destination, p.status])).toEqual([
       ['private-dev', 'failed'],
@@ -131,17 +159,29 @@ describe('github-user', () => {
 
   it('in webhook mode sends mapped logins as @username and explains the rest', async () => {
     const result = await runAction({
-      inputs: { 'webhook-url': hookUrl, 'github-user': 'octocat, stranger', 'user-map': '{"octocat": "hubot"}', message: 'hook' },
+      inputs: {
+        'webhook-url': hookUrl,
+        'github-user': 'octocat, stranger',
+        'user-map': '{"octocat": "hubot"}',
+        message: 'hook',
+      },
       env: { GITHUB_API_URL: github.url },
     });
     expect(result.exitCode).toBe(1);
     expect(github.requests).toHaveLength(0);
-    expect(mattermost.requestsTo('POST', /^\/hooks\//).map((r) => (r.json as { channel: string }).channel)).toEqual(['@hubot']);
+    expect(
+      mattermost
+        .requestsTo('POST', /^\/hooks\//)
+        .map((r) => (r.json as { channel: string }).channel),
+    ).toEqual(['@hubot']);
     expect(result.errors[0]).toMatch(/- stranger: .*API mode/);
   });
 
   it('explains a malformed user-map with its line', async () => {
-    const result = await run({ 'github-user': 'octocat', 'user-map': 'octocat: octo\nbad: [unclosed' });
+    const result = await run({
+      'github-user': 'octocat',
+      'user-map': 'octocat: octo\nbad: [unclosed',
+    });
     expect(result.exitCode).toBe(1);
     expect(result.errors[0]).toMatch(/^user-map .*line 2/);
   });
@@ -152,7 +192,8 @@ describe('mention filter', () => {
     const result = await run({
       user: 'octo',
       'user-map': 'octocat: octo\nhubot-gh: hubot@example.com',
-      message: 'Review by {{ "octocat" | mention }}, {{ "HUBOT-gh" | mention }} and {{ "someone" | mention }}',
+      message:
+        'Review by {{ "octocat" | mention }}, {{ "HUBOT-gh" | mention }} and {{ "someone" | mention }}',
     });
     expect(result.exitCode).toBe(0);
     expect(result.outputs.message).toBe('Review by @octo, @hubot and someone');
@@ -168,7 +209,8 @@ describe('mention filter', () => {
         'dry-run': 'true',
         user: 'octo',
         'user-map': `${reviewers[0]?.login}: reviewer0`,
-        message: '{{ event.pull_request.requested_reviewers | map: "login" | mention | join: ", " }}',
+        message:
+          '{{ event.pull_request.requested_reviewers | map: "login" | mention | join: ", " }}',
       },
       { event, eventName: 'pull_request' },
     );

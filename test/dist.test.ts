@@ -1,0 +1,86 @@
+/**
+ * The bundle as the runner runs it: `node dist/index.js` in a child process, under this
+ * machine's Node 20 and under Node 24 (the `node24` runtime of action.yml).
+ */
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { node24, runDist, systemNode } from './support/action.js';
+import { exampleOf } from './support/examples.js';
+import { MattermostTestServer } from './support/mattermost-server.js';
+
+let server: MattermostTestServer;
+let hook: { id: string; url: string };
+let token: string;
+let townSquareId: string;
+
+beforeAll(async () => {
+  server = await MattermostTestServer.start();
+  server.addTeam({ name: 'dev' });
+  const creator = server.addUser({ username: 'hook-owner', teams: ['dev'] });
+  townSquareId = server.addChannel({ team: 'dev', name: 'town-square', members: [creator.id] }).id;
+  hook = server.addIncomingWebhook({ channel: townSquareId, creator: creator.id });
+  token = server.addBot({ username: 'notify-bot', teams: ['dev'] }).token;
+  server.addUser({ username: 'jo', email: 'jo@example.com', teams: ['dev'] });
+});
+
+afterAll(async () => {
+  await server.stop();
+});
+
+const runtimes = [
+  { name: 'Node 20 (this machine)', node: systemNode, major: 'v20.' },
+  { name: 'Node 24 (the runners)', node: node24, major: 'v24.' },
+];
+
+describe.each(runtimes)('dist/index.js under $name', ({ node, major }) => {
+  it(`is really ${major}`, () => {
+    expect(execFileSync(node, ['--version'], { encoding: 'utf8' })).toMatch(
+      new RegExp(`^${major.replace('.', '\\.')}`),
+    );
+  });
+
+  it('posts the built-in pull_request message over a webhook', async () => {
+    const before = server.posts().length;
+    const run = await runDist({
+      node,
+      eventName: 'pull_request',
+      event: exampleOf('pull_request', 'opened'),
+      inputs: { 'webhook-url': hook.url, status: 'success' },
+    });
+    expect(run.log).not.toMatch(/Unexpected error/);
+    expect(run.exitCode).toBe(0);
+    const posts = server.posts().slice(before);
+    expect(posts).toHaveLength(1);
+    expect(posts[0]?.channel_id).toBe(townSquareId);
+    expect(posts[0]?.message).toBe(run.outputs.message);
+    expect(run.log.replace(/^::add-mask::.*$/gm, '')).not.toContain(hook.id);
+  });
+
+  it('sends a DM as a bot, found by email', async () => {
+    const run = await runDist({
+      node,
+      inputs: {
+        'server-url': server.url,
+        token,
+        'user-email': 'jo@example.com',
+        message: 'hi {{ github.actor }}',
+      },
+    });
+    expect(run.exitCode).toBe(0);
+    expect(run.posts).toEqual([
+      expect.objectContaining({ destination: 'jo@example.com', status: 'sent' }),
+    ]);
+    expect(server.posts().find((p) => p.id === run.outputs['post-id'])?.message).toBe('hi octocat');
+  });
+
+  it('fails with one clear line and exit code 1', async () => {
+    const run = await runDist({
+      node,
+      inputs: { 'server-url': server.url, token: 'wrong-token-value', user: 'jo' },
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.errors).toHaveLength(1);
+    expect(run.errors[0]).toMatch(/401 api\.context\.session_expired\.app_error/);
+    expect(run.log.replace(/^::add-mask::.*$/gm, '')).not.toContain('wrong-token-value');
+  });
+});
