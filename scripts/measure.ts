@@ -1,0 +1,125 @@
+/**
+ * `npm run measure`: the numbers the action is judged by, measured rather than asserted.
+ * - the size of dist/ (the entry file and each lazily loaded chunk);
+ * - the wall time of one webhook delivery (`node dist/index.js` against the local test server),
+ *   median of several runs, beside `node -e ''` on the same machine, under Node 20 and Node 24;
+ * - the wall time of ten DMs by username as a bot, against a server that adds 50 ms to every
+ *   request;
+ * - the wall time of 100 DMs against a server rate-limited to 10 requests/s with a burst of 100.
+ */
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import {
+  actionEnv,
+  distEntry,
+  node24,
+  repoRoot,
+  runDist,
+  systemNode,
+} from '../test/support/action.js';
+import { MattermostTestServer } from '../test/support/mattermost-server.js';
+
+const RUNS = Number(process.env.RUNS ?? 9);
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+function timeCommand(node: string, args: string[], env: Record<string, string>): number {
+  const start = process.hrtime.bigint();
+  const child = spawnSync(node, args, { env, encoding: 'utf8' });
+  const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+  if (child.status !== 0)
+    throw new Error(`${args.join(' ')} failed:\n${child.stdout}${child.stderr}`);
+  return elapsed;
+}
+
+function distSizes(): void {
+  const dist = join(repoRoot, 'dist');
+  console.log('dist/ size');
+  let total = 0;
+  for (const name of readdirSync(dist)
+    .filter((n) => n.endsWith('.js'))
+    .sort()) {
+    const bytes = statSync(join(dist, name)).size;
+    const gzip = gzipSync(readFileSync(join(dist, name))).length;
+    total += bytes;
+    console.log(
+      `  ${name.padEnd(24)} ${(bytes / 1024).toFixed(1).padStart(8)} KiB  (gzip ${(gzip / 1024).toFixed(1)} KiB)`,
+    );
+  }
+  console.log(`  ${'all .js'.padEnd(24)} ${(total / 1024).toFixed(1).padStart(8)} KiB\n`);
+}
+
+async function webhookWallTime(): Promise<void> {
+  const server = await MattermostTestServer.start();
+  try {
+    server.addTeam({ name: 'dev' });
+    const creator = server.addUser({ username: 'owner', teams: ['dev'] });
+    const channel = server.addChannel({ team: 'dev', name: 'town-square', members: [creator.id] });
+    const hook = server.addIncomingWebhook({ channel: channel.id, creator: creator.id });
+    const { env } = actionEnv({
+      inputs: { 'webhook-url': hook.url, message: 'Build {{ github.run_number }} passed' },
+    });
+    console.log(`One webhook delivery, median of ${RUNS} runs (ms)`);
+    for (const [name, node] of [
+      ['Node 20', systemNode],
+      ['Node 24', node24],
+    ] as const) {
+      const empty = median(Array.from({ length: RUNS }, () => timeCommand(node, ['-e', ''], env)));
+      const action = median(
+        Array.from({ length: RUNS }, () => timeCommand(node, [distEntry], env)),
+      );
+      console.log(
+        `  ${name}: node dist/index.js ${action.toFixed(0)} ms, node -e '' ${empty.toFixed(0)} ms, difference ${(action - empty).toFixed(0)} ms`,
+      );
+    }
+    console.log('');
+  } finally {
+    await server.stop();
+  }
+}
+
+async function fanOut(
+  title: string,
+  count: number,
+  config: Partial<MattermostTestServer['config']>,
+): Promise<void> {
+  const server = await MattermostTestServer.start(config);
+  try {
+    server.addTeam({ name: 'dev' });
+    const bot = server.addBot({ username: 'notify-bot', teams: ['dev'] });
+    const names = Array.from({ length: count }, (_, i) => `user${i}`);
+    for (const username of names) server.addUser({ username, teams: ['dev'] });
+    const start = process.hrtime.bigint();
+    const run = await runDist({
+      node: systemNode,
+      inputs: {
+        'server-url': server.url,
+        token: bot.token,
+        user: names.join(','),
+        message: 'Release 1.0 is out',
+      },
+    });
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    const posts = server.posts().length;
+    console.log(title);
+    console.log(
+      `  exit ${run.exitCode}, ${posts} posts stored for ${count} recipients, ${server.requests.length} requests, ${seconds.toFixed(2)} s`,
+    );
+    if (run.exitCode !== 0) console.log(run.errors.join('\n'));
+    console.log('');
+  } finally {
+    await server.stop();
+  }
+}
+
+distSizes();
+await webhookWallTime();
+await fanOut('Ten DMs by username, 50 ms added to every request', 10, { latencyMs: 50 });
+await fanOut('100 DMs, server limited to 10 requests/s with a burst of 100', 100, {
+  rateLimit: { perSec: 10, maxBurst: 100 },
+});
