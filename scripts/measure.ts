@@ -7,7 +7,7 @@
  *   request;
  * - the wall time of 100 DMs against a server rate-limited to 10 requests/s with a burst of 100.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -28,13 +28,31 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
-function timeCommand(node: string, args: string[], env: Record<string, string>): number {
-  const start = process.hrtime.bigint();
-  const child = spawnSync(node, args, { env, encoding: 'utf8' });
-  const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
-  if (child.status !== 0)
-    throw new Error(`${args.join(' ')} failed:\n${child.stdout}${child.stderr}`);
-  return elapsed;
+/** Wall time of one child process; async, so the test server in this process can answer it. */
+function timeCommand(node: string, args: string[], env: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint();
+    const child = spawn(node, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+      if (code === 0) resolve(elapsed);
+      else reject(new Error(`${args.join(' ')} exited ${code}:\n${output}`));
+    });
+  });
+}
+
+async function medianTime(node: string, args: string[], env: Record<string, string>): Promise<number> {
+  const times: number[] = [];
+  for (let run = 0; run < RUNS; run += 1) times.push(await timeCommand(node, args, env));
+  return median(times);
 }
 
 function distSizes(): void {
@@ -69,10 +87,8 @@ async function webhookWallTime(): Promise<void> {
       ['Node 20', systemNode],
       ['Node 24', node24],
     ] as const) {
-      const empty = median(Array.from({ length: RUNS }, () => timeCommand(node, ['-e', ''], env)));
-      const action = median(
-        Array.from({ length: RUNS }, () => timeCommand(node, [distEntry], env)),
-      );
+      const empty = await medianTime(node, ['-e', ''], env);
+      const action = await medianTime(node, [distEntry], env);
       console.log(
         `  ${name}: node dist/index.js ${action.toFixed(0)} ms, node -e '' ${empty.toFixed(0)} ms, difference ${(action - empty).toFixed(0)} ms`,
       );

@@ -67,6 +67,8 @@ export function actionEnv(options: ActionOptions): {
   writeFileSync(files.output, '');
   writeFileSync(files.summary, '');
   writeFileSync(files.event, JSON.stringify(options.event ?? {}));
+  // As on a runner, the repository is the event's own.
+  const repository = repositoryOf(options.event) ?? 'octo-org/hello-world';
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? dir,
@@ -76,8 +78,8 @@ export function actionEnv(options: ActionOptions): {
     GITHUB_OUTPUT: files.output,
     GITHUB_STEP_SUMMARY: files.summary,
     GITHUB_WORKSPACE: options.workspace ?? mkdtempSync(join(tmpdir(), 'mm-workspace-')),
-    GITHUB_REPOSITORY: 'octo-org/hello-world',
-    GITHUB_REPOSITORY_OWNER: 'octo-org',
+    GITHUB_REPOSITORY: repository,
+    GITHUB_REPOSITORY_OWNER: repository.split('/')[0] ?? '',
     GITHUB_SERVER_URL: 'https://github.com',
     GITHUB_API_URL: 'https://api.github.com',
     GITHUB_REF: 'refs/heads/main',
@@ -101,6 +103,11 @@ export function actionEnv(options: ActionOptions): {
     env[`INPUT_${name.toUpperCase()}`] ??= value;
   }
   return { env: { ...env, ...options.env }, files };
+}
+
+function repositoryOf(event: Record<string, unknown> | undefined): string | undefined {
+  const repository = event?.repository as { full_name?: unknown } | undefined;
+  return typeof repository?.full_name === 'string' ? repository.full_name : undefined;
 }
 
 const INPUT_DEFAULTS: Record<string, string> = { 'dry-run': 'false', retries: '3', timeout: '30' };
