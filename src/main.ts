@@ -31,28 +31,21 @@ import { lookupLogin } from './user-map.js';
 import { findWorkspaceFiles } from './workspace.js';
 
 export async function run(): Promise<void> {
-  const env = process.env;
   let http: Http | undefined;
   try {
-    const config = readConfig(core, env);
-    const runContext = buildRunContext(env, readEventPayload(env));
-    const context: TemplateContext = {
-      ...runContext,
-      event: runContext.github.event,
-      job: { status: config.status ?? '' },
-      env: templateEnv(env, secretsOf(config)),
-    };
-    if (!config.dryRun)
+    const config = readConfig(core, process.env);
+    if (!config.dryRun) {
       http = createHttp({
         retries: config.retries,
         timeoutSeconds: config.timeoutSeconds,
         log: core.info,
       });
+    }
     const api =
       http && config.connection.mode === 'api'
         ? createApiClient(http, config.connection.serverUrl, config.connection.token)
         : undefined;
-
+    const context = templateContext(config);
     const content = await renderContent(config, context, api);
     if (!content.message.trim() && !content.attachments && config.files.length === 0) {
       throw new ActionError(
@@ -61,24 +54,8 @@ export async function run(): Promise<void> {
       );
     }
     const files = await readFiles(config);
-    const results = await deliver(config, content, files, runContext.github, api, http);
-
-    core.setOutput('message', content.message);
-    core.setOutput('posts', postsOutput(results));
-    const first = results.find((r) => r.status === 'sent' && r.postId);
-    core.setOutput('post-id', first?.postId ?? '');
-    core.setOutput('channel-id', first?.channelId ?? '');
-    core.setOutput('root-id', first?.rootId ?? '');
-    await writeSummary(
-      summaryMarkdown(content.message, results, serverUrlOf(config), config.dryRun),
-    );
-    for (const r of results)
-      if (r.status === 'sent')
-        core.info(`Sent to ${r.destination}${r.postId ? ` (post ${r.postId})` : ''}.`);
-
-    const failure = failureReport(results);
-    if (failure) core.setFailed(failure);
-    else if (config.dryRun) core.info('Dry run: nothing was sent.');
+    const results = await deliver(config, content, files, context.github, api, http);
+    await report(config, content.message, results);
   } catch (error) {
     core.setFailed(
       error instanceof ActionError ? error.message : `Unexpected error: ${String(error)}`,
@@ -86,6 +63,35 @@ export async function run(): Promise<void> {
   } finally {
     http?.dispose();
   }
+}
+
+function templateContext(config: Config): TemplateContext {
+  const env = process.env;
+  const { github, links } = buildRunContext(env, readEventPayload(env));
+  return {
+    github,
+    links,
+    event: github.event,
+    job: { status: config.status ?? '' },
+    env: templateEnv(env, secretsOf(config)),
+  };
+}
+
+/** Outputs, step summary and log; fails the step when any destination failed. */
+async function report(config: Config, message: string, results: DeliveryResult[]): Promise<void> {
+  const first = results.find((r) => r.status === 'sent' && r.postId);
+  core.setOutput('message', message);
+  core.setOutput('posts', postsOutput(results));
+  core.setOutput('post-id', first?.postId ?? '');
+  core.setOutput('channel-id', first?.channelId ?? '');
+  core.setOutput('root-id', first?.rootId ?? '');
+  await writeSummary(summaryMarkdown(message, results, serverUrlOf(config), config.dryRun));
+  for (const sent of results.filter((r) => r.status === 'sent')) {
+    core.info(`Sent to ${sent.destination}${sent.postId ? ` (post ${sent.postId})` : ''}.`);
+  }
+  const failure = failureReport(results);
+  if (failure) core.setFailed(failure);
+  else if (config.dryRun) core.info('Dry run: nothing was sent.');
 }
 
 function secretsOf(config: Config): string[] {
