@@ -49,7 +49,11 @@ function timeCommand(node: string, args: string[], env: Record<string, string>):
   });
 }
 
-async function medianTime(node: string, args: string[], env: Record<string, string>): Promise<number> {
+async function medianTime(
+  node: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<number> {
   const times: number[] = [];
   for (let run = 0; run < RUNS; run += 1) times.push(await timeCommand(node, args, env));
   return median(times);
