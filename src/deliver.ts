@@ -161,61 +161,96 @@ export interface ApiDelivery {
   log: (line: string) => void;
 }
 
-type Target = { entry: string; channelId: string } | { entry: string; error: string };
+/** Where a destination leads once looked up: a channel, a person to open a DM with, or why neither. */
+type Target =
+  | { entry: string; channelId: string }
+  | { entry: string; user: MattermostUser }
+  | { entry: string; error: string };
+
+interface ThreadRoot {
+  id: string;
+  channelId: string;
+}
 
 export async function deliverByApi(delivery: ApiDelivery): Promise<DeliveryResult[]> {
   const { api, content } = delivery;
   if (delivery.updatePostId) return [await editPost(delivery, delivery.updatePostId)];
-  let me: MattermostUser;
-  let parts: string[];
-  let thread: MattermostPost | undefined;
+  // The look-ups do not need the bot's own user, so everything goes out at once.
+  const lookup = resolveTargets(delivery);
+  let setup: [MattermostUser, string[], MattermostPost | undefined];
   try {
-    [me, parts, thread] = await Promise.all([
+    setup = await Promise.all([
       api.getMe(),
       messageParts(api, content.message),
       delivery.rootId ? api.getPost(delivery.rootId) : undefined,
     ]);
   } catch (error) {
     // Without the bot's own user (a rejected token, say) nothing can be sent anywhere.
+    await lookup;
     const entries = delivery.destinations.map((d) => d.entry);
     return (entries.length > 0 ? entries : [delivery.rootId ?? '']).map((entry) =>
       result(entry, 'failed', { error: messageOf(error) }),
     );
   }
+  const [me, parts, thread] = setup;
   const threadRoot = thread
     ? { id: thread.root_id || thread.id, channelId: thread.channel_id }
     : undefined;
   const targets =
     delivery.destinations.length === 0 && threadRoot
       ? [{ entry: delivery.rootId ?? '', channelId: threadRoot.channelId }]
-      : await resolveTargets(delivery, me);
+      : await lookup;
+  return mapConcurrently(uniqueTargets(targets), (target) =>
+    deliverTo(delivery, target, me.id, parts, threadRoot),
+  );
+}
 
-  const posted = new Set<string>();
-  return mapConcurrently(targets, async (target) => {
-    if ('error' in target) return result(target.entry, 'failed', { error: target.error });
-    // One person or channel reached by two entries gets one message, named by the first entry.
-    if (posted.has(target.channelId)) return undefined;
-    posted.add(target.channelId);
-    if (threadRoot && threadRoot.channelId !== target.channelId) {
-      return result(target.entry, 'failed', {
-        channelId: target.channelId,
-        error: `root-id ${threadRoot.id} is a thread in another channel: a reply must go to the root post's channel (leave out the destination to reply there).`,
-      });
-    }
-    try {
-      const first = await postParts(delivery, me.id, target.channelId, parts, threadRoot?.id);
-      return result(target.entry, 'sent', {
-        channelId: first.channel_id,
-        postId: first.id,
-        rootId: first.root_id || first.id,
-      });
-    } catch (error) {
-      return result(target.entry, 'failed', {
-        channelId: target.channelId,
-        error: messageOf(error),
-      });
-    }
+/** One person or channel reached by two entries gets one message, named by the first entry. */
+function uniqueTargets(targets: Target[]): Target[] {
+  const seen = new Set<string>();
+  return targets.filter((target) => {
+    const key =
+      'channelId' in target
+        ? `channel:${target.channelId}`
+        : 'user' in target
+          ? `user:${target.user.id}`
+          : '';
+    if (!key) return true;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
   });
+}
+
+/** Opens the direct channel where the target is a person, then posts there. */
+async function deliverTo(
+  delivery: ApiDelivery,
+  target: Target,
+  botId: string,
+  parts: string[],
+  threadRoot: ThreadRoot | undefined,
+): Promise<DeliveryResult> {
+  if ('error' in target) return result(target.entry, 'failed', { error: target.error });
+  let channelId = 'channelId' in target ? target.channelId : '';
+  try {
+    if ('user' in target) {
+      channelId = (await delivery.api.createDirectChannel(botId, target.user.id, target.entry)).id;
+    }
+    if (threadRoot && threadRoot.channelId !== channelId) {
+      throw new ActionError(
+        `root-id ${threadRoot.id} is a thread in another channel: a reply must go to the root post's channel (leave out the destination to reply there).`,
+        { input: 'root-id' },
+      );
+    }
+    const first = await postParts(delivery, botId, channelId, parts, threadRoot?.id);
+    return result(target.entry, 'sent', {
+      channelId: first.channel_id,
+      postId: first.id,
+      rootId: first.root_id || first.id,
+    });
+  } catch (error) {
+    return result(target.entry, 'failed', { channelId, error: messageOf(error) });
+  }
 }
 
 /** The message cut under the server's limit, which is only asked for when the text could exceed it. */
@@ -228,9 +263,16 @@ async function messageParts(api: MattermostApi, message: string): Promise<string
 /** A person-destination's Mattermost user, or why it has none. */
 type UserRefOutcome = { value: MattermostUserRef } | { error: string };
 
-/** Looks every destination up with as few requests as it can, in parallel where it can. */
-async function resolveTargets(delivery: ApiDelivery, me: MattermostUser): Promise<Target[]> {
+/**
+ * Looks every destination up with as few requests as it can (all usernames in one request),
+ * in parallel where it can. Never throws: a failed look-up is that destination's error.
+ */
+async function resolveTargets(delivery: ApiDelivery): Promise<Target[]> {
   const { api, destinations } = delivery;
+  const channelNames = destinations.filter((d) => d.kind === 'channel-name');
+  const channelsLookup = settleEach(channelNames, (d) =>
+    api.getChannelByName(d.team ?? '', d.name),
+  );
   const userRefs = await userRefsOf(delivery);
   const refs = [...userRefs.values()].flatMap((outcome) =>
     'value' in outcome ? [outcome.value] : [],
@@ -239,42 +281,29 @@ async function resolveTargets(delivery: ApiDelivery, me: MattermostUser): Promis
     ...new Set(refs.flatMap((ref) => (ref.kind === 'username' ? [ref.username] : []))),
   ];
   const emails = [...new Set(refs.flatMap((ref) => (ref.kind === 'email' ? [ref.email] : [])))];
-  const channelNames = destinations.flatMap((d) => (d.kind === 'channel-name' ? [d] : []));
-
   const [usersByName, usersByEmail, channels] = await Promise.all([
     usernames.length > 0 ? settle(api.getUsersByUsernames(usernames)) : { value: [] },
     settleEach(emails, (email) => api.getUserByEmail(email)),
-    settleEach(channelNames, (d) => api.getChannelByName(d.team ?? '', d.name)),
+    channelsLookup,
   ]);
 
-  // POST /channels/direct once per person, however many entries reach them.
-  const directChannels = new Map<string, Promise<Outcome<string>>>();
-  const directChannelOf = (user: MattermostUser, entry: string): Promise<Outcome<string>> => {
-    let channel = directChannels.get(user.id);
-    if (!channel) {
-      channel = settle(api.createDirectChannel(me.id, user.id, entry).then((c) => c.id));
-      directChannels.set(user.id, channel);
-    }
-    return channel;
-  };
-
-  return mapConcurrently(destinations, async (destination): Promise<Target | undefined> => {
+  return destinations.flatMap((destination): Target[] => {
     const { entry } = destination;
-    if (destination.kind === 'channel-id') return { entry, channelId: destination.channelId };
-    if (destination.kind === 'channel-name') return targetOf(entry, channels.get(destination));
+    if (destination.kind === 'channel-id') return [{ entry, channelId: destination.channelId }];
+    if (destination.kind === 'channel-name') {
+      const channel = channels.get(destination) ?? { error: `${entry} was not looked up.` };
+      return [
+        'error' in channel
+          ? { entry, error: channel.error }
+          : { entry, channelId: channel.value.id },
+      ];
+    }
     const ref = userRefs.get(destination);
-    if (!ref) return undefined; // a bot login, skipped with a notice
-    if ('error' in ref) return { entry, error: ref.error };
+    if (!ref) return []; // a bot login, skipped with a notice
+    if ('error' in ref) return [{ entry, error: ref.error }];
     const user = findUser(ref.value, usersByName, usersByEmail);
-    if ('error' in user) return { entry, error: user.error };
-    return targetOf(entry, await directChannelOf(user.value, entry));
+    return ['error' in user ? { entry, error: user.error } : { entry, user: user.value }];
   });
-}
-
-function targetOf(entry: string, channel: Outcome<string | { id: string }> | undefined): Target {
-  if (!channel) return { entry, error: `${entry} was not looked up.` };
-  if ('error' in channel) return { entry, error: channel.error };
-  return { entry, channelId: typeof channel.value === 'string' ? channel.value : channel.value.id };
 }
 
 /** The Mattermost user each person-destination names; skipped bot logins are left out. */
