@@ -3,12 +3,17 @@
  * machine's Node 20 and under Node 24 (the `node24` runtime of action.yml).
  */
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { node24, runDist, systemNode } from './support/action.js';
 import { exampleOf } from './support/examples.js';
+import { GitHubTestServer } from './support/github-server.js';
 import { MattermostTestServer } from './support/mattermost-server.js';
 
 let server: MattermostTestServer;
+let github: GitHubTestServer;
 let hook: { id: string; url: string };
 let token: string;
 let townSquareId: string;
@@ -21,10 +26,13 @@ beforeAll(async () => {
   hook = server.addIncomingWebhook({ channel: townSquareId, creator: creator.id });
   token = server.addBot({ username: 'notify-bot', teams: ['dev'] }).token;
   server.addUser({ username: 'jo', email: 'jo@example.com', teams: ['dev'] });
+  github = await GitHubTestServer.start();
+  github.addUser({ login: 'jo-on-github', email: 'jo@example.com' });
 });
 
 afterAll(async () => {
   await server.stop();
+  await github.stop();
 });
 
 const runtimes = [
@@ -71,6 +79,43 @@ describe.each(runtimes)('dist/index.js under $name', ({ node, major }) => {
       expect.objectContaining({ destination: 'jo@example.com', status: 'sent' }),
     ]);
     expect(server.posts().find((p) => p.id === run.outputs['post-id'])?.message).toBe('hi octocat');
+  });
+
+  it('loads the GitHub API chunk to find a GitHub user by profile email', async () => {
+    const run = await runDist({
+      node,
+      inputs: {
+        'server-url': server.url,
+        token,
+        'github-user': 'jo-on-github',
+        'github-token': github.token,
+        message: 'found you',
+      },
+      env: { GITHUB_API_URL: github.url },
+    });
+    expect(run.errors).toEqual([]);
+    expect(run.posts).toEqual([
+      expect.objectContaining({ destination: 'jo-on-github', status: 'sent' }),
+    ]);
+    expect(server.posts().find((p) => p.id === run.outputs['post-id'])?.message).toBe('found you');
+  });
+
+  it('loads the glob chunk to attach files', async () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'mm-dist-files-'));
+    writeFileSync(join(workspace, 'report.txt'), 'all green');
+    const run = await runDist({
+      node,
+      workspace,
+      inputs: {
+        'server-url': server.url,
+        token,
+        'user-email': 'jo@example.com',
+        message: 'report',
+        files: '*.txt',
+      },
+    });
+    expect(run.errors).toEqual([]);
+    expect(server.posts().find((p) => p.id === run.outputs['post-id'])?.file_ids).toHaveLength(1);
   });
 
   it('fails with one clear line and exit code 1', async () => {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders, RequestOptions } from 'node:http';
 import { Readable } from 'node:stream';
 import { HttpClient } from '@actions/http-client';
-import type { RequestHandler } from '@actions/http-client/lib/interfaces';
+import type { RequestHandler } from '@actions/http-client/lib/interfaces.js';
 import { ActionError } from '../errors.js';
 import { answerSuffix, readServerAnswer, statusLine } from './answer.js';
 
