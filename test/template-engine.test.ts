@@ -92,6 +92,8 @@ describe('filters', () => {
   it('first_line, short_sha and date', async () => {
     expect(await render('{{ "\n  Fix it  \nMore" | first_line }}')).toBe('Fix it');
     expect(await render('{{ event.sha | short_sha }}')).toBe('ec26c3e');
+    expect(await render('{{ "feature/login-page" | short_sha }}')).toBe('feature/login-page');
+    expect(await render('{{ "v1.2.3" | short_sha }}')).toBe('v1.2.3');
     expect(await render('{{ event.created_at | date: "%Y-%m-%d", "UTC" }}')).toBe('2024-03-01');
   });
 

@@ -104,7 +104,7 @@ export function registerFilters(liquid: Liquid): void {
     return mention(value, this.context.getRegister<MentionLookup | undefined>(MENTION_REGISTER));
   });
   liquid.registerFilter('first_line', liftThroughSafeText(firstLine));
-  liquid.registerFilter('short_sha', (value: unknown) => plainText(value).trim().slice(0, 7));
+  liquid.registerFilter('short_sha', (value: unknown) => shortSha(plainText(value).trim()));
 
   for (const name of [
     'truncate',
@@ -195,4 +195,9 @@ function firstLine(value: unknown): string {
     if (line.trim() !== '') return line.trim();
   }
   return '';
+}
+
+/** A commit id cut to 7 characters; anything else (a branch or tag name) as it is. */
+function shortSha(value: string): string {
+  return /^[0-9a-f]{8,64}$/i.test(value) ? value.slice(0, 7) : value;
 }
