@@ -3,6 +3,7 @@ import { ActionError } from '../src/errors.js';
 import { createApiClient, type MattermostApi } from '../src/mattermost/api.js';
 import { createHttp, type Http, type HttpSettings } from '../src/mattermost/http.js';
 import { MattermostTestServer, type User } from './support/mattermost-server.js';
+import { answerSuffixOf } from './support/server-answer.js';
 
 let server: MattermostTestServer;
 let http: Http;
@@ -75,13 +76,6 @@ async function rejection(promise: Promise<unknown>): Promise<ActionError> {
   throw new Error('expected a failure');
 }
 
-/** `(403 some.id, request abc)`, checking the request id is the server's X-Request-Id. */
-function suffix(error: ActionError): string {
-  const answer = error.server;
-  expect(answer?.requestId).toMatch(/^[a-z0-9]{26}$/);
-  return `(${answer?.status} ${answer?.id}, request ${answer?.requestId})`;
-}
-
 describe('requests', () => {
   it('sends the bot token, JSON headers and a User-Agent', async () => {
     expect(await api.getMe()).toMatchObject({ id: bot.id, username: 'notifier', is_bot: true });
@@ -98,7 +92,7 @@ describe('requests', () => {
   it('a rejected token: says where tokens come from', async () => {
     const error = await rejection(client({}, 'wrong-token').getMe());
     expect(error.message).toBe(
-      `Mattermost rejected the token ${suffix(error)}: check token (a bot token from System Console → Integrations → Bot Accounts, or a personal access token) and server-url.`,
+      `Mattermost rejected the token ${answerSuffixOf(error)}: check token (a bot token from System Console → Integrations → Bot Accounts, or a personal access token) and server-url.`,
     );
     expect(error.server?.id).toBe('api.context.session_expired.app_error');
   });
@@ -153,7 +147,7 @@ describe('users', () => {
     server.config.showEmailAddress = false;
     const error = await rejection(api.getUserByEmail('jo@example.com'));
     expect(error.message).toBe(
-      `Mattermost hides email addresses from this bot ${suffix(error)}: turn on Show Email Address, make the bot a system admin, or use user: instead.`,
+      `Mattermost hides email addresses from this bot ${answerSuffixOf(error)}: turn on Show Email Address, make the bot a system admin, or use user: instead.`,
     );
     expect(error.message).toContain(
       '(403 api.user.get_user_by_email.permissions.app_error, request ',
@@ -163,7 +157,7 @@ describe('users', () => {
   it('no user with that email', async () => {
     const error = await rejection(api.getUserByEmail('nobody@example.com'));
     expect(error.message).toBe(
-      `No Mattermost user with email nobody@example.com ${suffix(error)}.`,
+      `No Mattermost user with email nobody@example.com ${answerSuffixOf(error)}.`,
     );
     expect(error.message).toMatch(/^No Mattermost user with email nobody@example\.com \(404 /);
   });
@@ -185,14 +179,14 @@ describe('channels', () => {
   it('channel id unknown', async () => {
     const error = await rejection(api.getChannel('abcdefghijklmnopqrstuvwxyz'));
     expect(error.message).toBe(
-      `No channel with id abcdefghijklmnopqrstuvwxyz ${suffix(error)}: check the channel id.`,
+      `No channel with id abcdefghijklmnopqrstuvwxyz ${answerSuffixOf(error)}: check the channel id.`,
     );
   });
 
   it('private channel by id the bot is not in', async () => {
     const error = await rejection(api.getChannel(ids.hidden));
     expect(error.message).toBe(
-      `The bot cannot read channel ${ids.hidden} ${suffix(error)}: add the bot to the channel (and its team), or check the channel id.`,
+      `The bot cannot read channel ${ids.hidden} ${answerSuffixOf(error)}: add the bot to the channel (and its team), or check the channel id.`,
     );
   });
 
@@ -202,7 +196,7 @@ describe('channels', () => {
       const error = await rejection(api.getChannelByName('dev', name));
       expect(error.server?.id).toBe('app.channel.get_by_name.missing.app_error');
       expect(error.message).toBe(
-        `Channel dev/${name} was not found, or it is private and the bot is not in it ${suffix(error)}: check the name (the one in the channel's URL) or add the bot to the channel.`,
+        `Channel dev/${name} was not found, or it is private and the bot is not in it ${answerSuffixOf(error)}: check the name (the one in the channel's URL) or add the bot to the channel.`,
       );
     },
   );
@@ -210,14 +204,14 @@ describe('channels', () => {
   it('team the bot is not in', async () => {
     const error = await rejection(api.getChannelByName('ops', 'alerts'));
     expect(error.message).toBe(
-      `The bot is not a member of team "ops" ${suffix(error)}: add the bot to the team.`,
+      `The bot is not a member of team "ops" ${answerSuffixOf(error)}: add the bot to the team.`,
     );
   });
 
   it('unknown team', async () => {
     const error = await rejection(api.getChannelByName('nope', 'builds'));
     expect(error.message).toBe(
-      `There is no team "nope" ${suffix(error)}: set team (or write team/channel) using the team's name from its URL.`,
+      `There is no team "nope" ${answerSuffixOf(error)}: set team (or write team/channel) using the team's name from its URL.`,
     );
   });
 
@@ -234,7 +228,7 @@ describe('channels', () => {
       api.createDirectChannel(bot.id, 'abcdefghijklmnopqrstuvwxyz', 'jo@example.com'),
     );
     expect(error.message).toBe(
-      `Mattermost has no user for jo@example.com ${suffix(error)}: check the name.`,
+      `Mattermost has no user for jo@example.com ${answerSuffixOf(error)}: check the name.`,
     );
   });
 
@@ -246,7 +240,7 @@ describe('channels', () => {
       'api.channel.create_channel.direct_channel.team_restricted_error',
     );
     expect(error.message).toBe(
-      `Direct messages on this server are limited to users who share a team, and the bot shares none with @loner ${suffix(error)}: add the bot to one of their teams.`,
+      `Direct messages on this server are limited to users who share a team, and the bot shares none with @loner ${answerSuffixOf(error)}: add the bot to one of their teams.`,
     );
   });
 });
@@ -299,7 +293,7 @@ describe('posts', () => {
     const reply = await api.createPost(newPost({ root_id: root.id }));
     const error = await rejection(api.createPost(newPost({ root_id: reply.id })));
     expect(error.message).toBe(
-      `root-id ${reply.id} is not the root of a thread in channel ${ids.builds} ${suffix(error)}: give the id of the thread's first post, in the same channel.`,
+      `root-id ${reply.id} is not the root of a thread in channel ${ids.builds} ${answerSuffixOf(error)}: give the id of the thread's first post, in the same channel.`,
     );
   });
 
@@ -311,7 +305,7 @@ describe('posts', () => {
     });
     const error = await rejection(api.createPost(newPost({ root_id: elsewhere.id })));
     expect(error.message).toBe(
-      `root-id ${elsewhere.id} is a post in another channel than ${ids.builds} ${suffix(error)}: reply in the root post's channel.`,
+      `root-id ${elsewhere.id} is a post in another channel than ${ids.builds} ${answerSuffixOf(error)}: reply in the root post's channel.`,
     );
   });
 
@@ -319,7 +313,7 @@ describe('posts', () => {
     server.config.maxPostSize = 10;
     const error = await rejection(api.createPost(newPost({ message: 'x'.repeat(11) })));
     expect(error.message).toBe(
-      `The message is longer than the server's limit (MaxPostSize) ${suffix(error)}: shorten the message.`,
+      `The message is longer than the server's limit (MaxPostSize) ${answerSuffixOf(error)}: shorten the message.`,
     );
   });
 
@@ -339,7 +333,7 @@ describe('posts', () => {
   it('a channel the bot is not in', async () => {
     const error = await rejection(api.createPost(newPost({ channel_id: ids.hidden })));
     expect(error.message).toBe(
-      `The bot cannot post in channel ${ids.hidden} ${suffix(error)}: add the bot to the channel.`,
+      `The bot cannot post in channel ${ids.hidden} ${answerSuffixOf(error)}: add the bot to the channel.`,
     );
   });
 
@@ -357,7 +351,7 @@ describe('posts', () => {
   it('no such post to read (root-id / update-post-id)', async () => {
     const error = await rejection(api.getPost('abcdefghijklmnopqrstuvwxyz'));
     expect(error.message).toBe(
-      `There is no post abcdefghijklmnopqrstuvwxyz ${suffix(error)}: check root-id or update-post-id (the post may have been deleted).`,
+      `There is no post abcdefghijklmnopqrstuvwxyz ${answerSuffixOf(error)}: check root-id or update-post-id (the post may have been deleted).`,
     );
   });
 
@@ -365,14 +359,14 @@ describe('posts', () => {
     const hidden = server.addPost({ channel_id: ids.hidden, user_id: jo.id, message: 'x' });
     const error = await rejection(api.getPost(hidden.id));
     expect(error.message).toBe(
-      `The bot cannot read post ${hidden.id} ${suffix(error)}: add the bot to the post's channel.`,
+      `The bot cannot read post ${hidden.id} ${answerSuffixOf(error)}: add the bot to the post's channel.`,
     );
   });
 
   it('no such post to edit', async () => {
     const error = await rejection(api.patchPost('abcdefghijklmnopqrstuvwxyz', { message: 'x' }));
     expect(error.message).toBe(
-      `There is no post abcdefghijklmnopqrstuvwxyz to edit ${suffix(error)}: check update-post-id (the post may have been deleted).`,
+      `There is no post abcdefghijklmnopqrstuvwxyz to edit ${answerSuffixOf(error)}: check update-post-id (the post may have been deleted).`,
     );
   });
 
@@ -380,7 +374,7 @@ describe('posts', () => {
     const theirs = server.addPost({ channel_id: ids.builds, user_id: jo.id, message: 'x' });
     const error = await rejection(api.patchPost(theirs.id, { message: 'y' }));
     expect(error.message).toBe(
-      `The bot cannot edit post ${theirs.id} ${suffix(error)}: a bot edits only its own posts unless it may edit others' posts; give the id of a post the bot made.`,
+      `The bot cannot edit post ${theirs.id} ${answerSuffixOf(error)}: a bot edits only its own posts unless it may edit others' posts; give the id of a post the bot made.`,
     );
   });
 
@@ -417,7 +411,7 @@ describe('files', () => {
       api.uploadFiles(ids.builds, [{ name: 'a.txt', content: Buffer.from('a') }]),
     );
     expect(error.message).toBe(
-      `File attachments are disabled on this Mattermost server ${suffix(error)}: a system admin can enable them (System Console → Site Configuration → File Sharing and Downloads), or drop files.`,
+      `File attachments are disabled on this Mattermost server ${answerSuffixOf(error)}: a system admin can enable them (System Console → Site Configuration → File Sharing and Downloads), or drop files.`,
     );
   });
 
@@ -426,7 +420,7 @@ describe('files', () => {
       api.uploadFiles(ids.hidden, [{ name: 'a.txt', content: Buffer.from('a') }]),
     );
     expect(error.message).toBe(
-      `The bot cannot upload files to channel ${ids.hidden} ${suffix(error)}: add the bot to the channel.`,
+      `The bot cannot upload files to channel ${ids.hidden} ${answerSuffixOf(error)}: add the bot to the channel.`,
     );
   });
 
@@ -436,7 +430,7 @@ describe('files', () => {
       api.uploadFiles(ids.builds, [{ name: 'big.bin', content: Buffer.alloc(200) }]),
     );
     expect(error.message).toBe(
-      `A file is larger than the server accepts ${suffix(error)}: attach smaller files or raise Maximum File Size.`,
+      `A file is larger than the server accepts ${answerSuffixOf(error)}: attach smaller files or raise Maximum File Size.`,
     );
   });
 });

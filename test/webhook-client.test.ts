@@ -3,6 +3,7 @@ import { ActionError } from '../src/errors.js';
 import { createHttp, type Http } from '../src/mattermost/http.js';
 import { postToWebhook, type WebhookBody } from '../src/mattermost/webhook.js';
 import { MattermostTestServer } from './support/mattermost-server.js';
+import { answerSuffixOf } from './support/server-answer.js';
 
 let server: MattermostTestServer;
 let http: Http;
@@ -67,13 +68,6 @@ async function rejection(
   throw new Error('expected postToWebhook to fail');
 }
 
-/** The suffix every server error ends its explanation with: `(400 some.id, request abc)`. */
-function suffix(error: ActionError): string {
-  const server = error.server;
-  expect(server?.requestId).toMatch(/^[a-z0-9]{26}$/);
-  return `(${server?.status} ${server?.id}, request ${server?.requestId})`;
-}
-
 describe('postToWebhook', () => {
   it('posts the body as JSON and resolves on 200 ok', async () => {
     const body: WebhookBody = {
@@ -101,7 +95,7 @@ describe('postToWebhook', () => {
     server.deleteIncomingWebhook(hook.id);
     const error = await rejection({ text: 'hi' });
     expect(error.message).toBe(
-      `The server does not know this webhook: it was deleted or the URL is mistyped; create a new incoming webhook and update webhook-url ${suffix(error)}.`,
+      `The server does not know this webhook: it was deleted or the URL is mistyped; create a new incoming webhook and update webhook-url ${answerSuffixOf(error)}.`,
     );
     expect(error.server?.id).toBe('web.incoming_webhook.invalid.app_error');
   });
@@ -114,7 +108,7 @@ describe('postToWebhook', () => {
       id: 'web.incoming_webhook.disabled.app_error',
     });
     expect(error.message).toBe(
-      `Incoming webhooks are disabled on this Mattermost server: a system admin must enable them in System Console → Integrations → Integration Management ${suffix(error)}.`,
+      `Incoming webhooks are disabled on this Mattermost server: a system admin must enable them in System Console → Integrations → Integration Management ${answerSuffixOf(error)}.`,
     );
   });
 
@@ -125,7 +119,7 @@ describe('postToWebhook', () => {
       id: 'web.incoming_webhook.channel.app_error',
     });
     expect(error.message).toBe(
-      `Channel "nope" does not exist in the webhook's team: use the channel's name from its URL (not its display name), or a webhook of the right team ${suffix(error)}.`,
+      `Channel "nope" does not exist in the webhook's team: use the channel's name from its URL (not its display name), or a webhook of the right team ${answerSuffixOf(error)}.`,
     );
   });
 
@@ -133,7 +127,7 @@ describe('postToWebhook', () => {
     const error = await rejection({ text: 'hi', channel: '@ghost' }, '@ghost');
     expect(error.server).toMatchObject({ status: 400, id: 'web.incoming_webhook.user.app_error' });
     expect(error.message).toBe(
-      `There is no Mattermost user "@ghost": check the username ${suffix(error)}.`,
+      `There is no Mattermost user "@ghost": check the username ${answerSuffixOf(error)}.`,
     );
   });
 
@@ -150,7 +144,7 @@ describe('postToWebhook', () => {
       id: 'web.incoming_webhook.channel_locked.app_error',
     });
     expect(error.message).toBe(
-      `The webhook is locked to its own channel, so it cannot post to "other": remove channel/user for this webhook, or untick "Lock to this channel" in the webhook's settings ${suffix(error)}.`,
+      `The webhook is locked to its own channel, so it cannot post to "other": remove channel/user for this webhook, or untick "Lock to this channel" in the webhook's settings ${answerSuffixOf(error)}.`,
     );
   });
 
@@ -161,7 +155,7 @@ describe('postToWebhook', () => {
       id: 'web.incoming_webhook.permissions.app_error',
     });
     expect(error.message).toBe(
-      `The webhook's creator cannot post in the private channel "secret": add them to the channel, or use a webhook created by a member ${suffix(error)}.`,
+      `The webhook's creator cannot post in the private channel "secret": add them to the channel, or use a webhook created by a member ${answerSuffixOf(error)}.`,
     );
   });
 
@@ -169,7 +163,7 @@ describe('postToWebhook', () => {
     const error = await rejection({ text: '' });
     expect(error.server).toMatchObject({ status: 400, id: 'web.incoming_webhook.text.app_error' });
     expect(error.message).toBe(
-      `The webhook refused an empty message: give message (or message-file), or a payload with attachments ${suffix(error)}.`,
+      `The webhook refused an empty message: give message (or message-file), or a payload with attachments ${answerSuffixOf(error)}.`,
     );
   });
 
@@ -177,7 +171,7 @@ describe('postToWebhook', () => {
     const error = await rejection({ text: 'hi', type: 'system_join_channel' });
     expect(error.server).toMatchObject({ status: 400, id: 'api.context.invalid_param.app_error' });
     expect(error.message).toBe(
-      `The webhook refused a post field ${suffix(error)}: in payload, priority needs priority.priority ("important" or "urgent") and type must not start with "system_".`,
+      `The webhook refused a post field ${answerSuffixOf(error)}: in payload, priority needs priority.priority ("important" or "urgent") and type must not start with "system_".`,
     );
   });
 
