@@ -203,6 +203,67 @@ describe("retry policy 'webhook'", () => {
   });
 });
 
+describe("retry policy 'post'", () => {
+  /** A POST /posts to the builds channel with one pending_post_id, as deliver.ts sends it. */
+  function newPost(channelId: string) {
+    return {
+      method: 'POST',
+      url: `${server.url}/api/v4/posts`,
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        channel_id: channelId,
+        message: 'deployed',
+        pending_post_id: 'bot:1',
+      }),
+      policy: 'post',
+    } as const;
+  }
+  /** The first attempt takes `ms` by this clock; every later reading is that far on. */
+  const firstAttemptTakes = (ms: number) => {
+    let readings = 0;
+    return () => (readings++ === 0 ? 0 : ms);
+  };
+
+  it('retries a lost answer within 25 s: the same pending_post_id gives back the saved post', async () => {
+    const bot = server.addBot({ username: 'poster', teams: ['dev'] });
+    token = bot.token;
+    secrets.push(token);
+    const channel = server.addChannel({ team: 'dev', name: 'deploys', members: [bot.user.id] });
+    server.inject({ method: 'POST', path: '/api/v4/posts', drop: true, afterHandling: true });
+    const { http } = harness({ now: firstAttemptTakes(20_000) });
+    expect((await http.send(newPost(channel.id))).status).toBe(201);
+    expect(server.requestsTo('POST', '/api/v4/posts')).toHaveLength(2);
+    expect(server.posts({ channel_id: channel.id })).toHaveLength(1);
+  });
+
+  it('does not retry a lost answer past 25 s, when the server may have forgotten the key', async () => {
+    const bot = server.addBot({ username: 'poster', teams: ['dev'] });
+    token = bot.token;
+    secrets.push(token);
+    const channel = server.addChannel({ team: 'dev', name: 'deploys', members: [bot.user.id] });
+    server.inject({ method: 'POST', path: '/api/v4/posts', drop: true, afterHandling: true });
+    const { http, logs } = harness({ now: firstAttemptTakes(26_000) });
+    const error = await failure(http.send(newPost(channel.id)));
+    expect(error.message).toMatch(
+      /^POST http:\/\/127\.0\.0\.1:\d+\/api\/v4\/posts failed: the connection to .* was dropped \(ECONNRESET\); the post may or may not have been saved, and Mattermost recognises a repeated post for only 30 s, so it was not retried: check the channel before running again\.$/,
+    );
+    expect(logs).toEqual([]);
+    expect(server.requestsTo('POST', '/api/v4/posts')).toHaveLength(1);
+    expect(server.posts({ channel_id: channel.id })).toHaveLength(1);
+  });
+
+  it('still retries a 503 past 25 s: the server did not take the post', async () => {
+    const bot = server.addBot({ username: 'poster', teams: ['dev'] });
+    token = bot.token;
+    secrets.push(token);
+    const channel = server.addChannel({ team: 'dev', name: 'deploys', members: [bot.user.id] });
+    server.inject({ method: 'POST', path: '/api/v4/posts', status: 503 });
+    const { http } = harness({ now: firstAttemptTakes(26_000) });
+    expect((await http.send(newPost(channel.id))).status).toBe(201);
+    expect(server.posts({ channel_id: channel.id })).toHaveLength(1);
+  });
+});
+
 describe('backoff', () => {
   it('waits a full-jitter delay: random × min(10 s, 500 ms × 2^n)', async () => {
     server.inject({ path: '/api/v4/users/me', status: 503, times: 20 });

@@ -7,7 +7,7 @@ import {
   serverError,
   unexpectedAnswerError,
 } from './answer.js';
-import type { Http, HttpRequest, HttpResponse } from './http.js';
+import type { Http, HttpRequest, HttpResponse, RetryPolicy } from './http.js';
 
 export interface MattermostUser {
   id: string;
@@ -82,6 +82,8 @@ type Explain = (answer: DescribedAnswer) => string | undefined;
 interface Call {
   method: HttpRequest['method'];
   path: string;
+  /** `post` for POST /posts, whose retries lean on `pending_post_id`; `api` otherwise. */
+  policy?: RetryPolicy;
   /** Names the attempt in the fallback error, e.g. `Looking up channel dev/town-square`. */
   what: string;
   json?: unknown;
@@ -112,7 +114,7 @@ export function createApiClient(http: Http, serverUrl: string, token: string): M
       url: `${base}${spec.path}`,
       headers,
       ...(body === undefined ? {} : { body }),
-      policy: 'api',
+      policy: spec.policy ?? 'api',
     });
     if (response.status < 200 || response.status >= 300) throw apiError(response, spec);
     const json = parseJsonBody(response);
@@ -266,6 +268,7 @@ export function createApiClient(http: Http, serverUrl: string, token: string): M
         {
           method: 'POST',
           path: '/posts',
+          policy: 'post',
           json: post,
           what: `Posting to channel ${channel}`,
           explain: ({ status, id, suffix }) => {

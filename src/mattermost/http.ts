@@ -5,7 +5,14 @@ import type { RequestHandler } from '@actions/http-client/lib/interfaces.js';
 import { ActionError } from '../errors.js';
 import { answerSuffix, readServerAnswer, statusLine } from './answer.js';
 
-export type RetryPolicy = 'api' | 'webhook';
+/**
+ * - `api`: idempotent requests, retried on any transient failure.
+ * - `post`: POST /posts with a `pending_post_id`. The server recognises a repeat of that key for
+ *   only 30 s after saving, so a retry that could follow a saved post goes out within 25 s of
+ *   the first attempt or not at all.
+ * - `webhook`: no key exists; retried only where the server cannot have received the post.
+ */
+export type RetryPolicy = 'api' | 'post' | 'webhook';
 
 export interface HttpSettings {
   retries: number;
@@ -15,6 +22,8 @@ export interface HttpSettings {
   sleep?: (ms: number) => Promise<void>;
   /** Default: `Math.random`. */
   random?: () => number;
+  /** Default: `Date.now`. */
+  now?: () => number;
 }
 
 export interface HttpRequest {
@@ -45,6 +54,8 @@ export interface Http {
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_CAP_MS = 10_000;
 const MAX_RATE_LIMIT_WAIT_MS = 60_000;
+/** Under the 30 s for which Mattermost remembers a `pending_post_id` after saving the post. */
+const POST_RETRY_WINDOW_MS = 25_000;
 const DEDUPLICATE_PENDING_ID = 'api.post.deduplicate_create_post.pending';
 const USER_AGENT = 'mattermost-notify';
 /** Internal header that ties one attempt to its AbortSignal; removed before sending. */
@@ -65,6 +76,7 @@ export function redactUrl(url: string): string {
 export function createHttp(settings: HttpSettings): Http {
   const sleep = settings.sleep ?? realSleep;
   const random = settings.random ?? Math.random;
+  const now = settings.now ?? Date.now;
   const retries = Math.max(0, Math.floor(settings.retries));
   const timeoutMs = settings.timeoutSeconds * 1000;
   const signals = new Map<string, AbortSignal>();
@@ -89,7 +101,8 @@ export function createHttp(settings: HttpSettings): Http {
         reject(new DeadlineExceeded());
       }, timeoutMs);
     });
-    const exchange = exchangeOnce(clients[request.policy], request, marker);
+    const client = request.policy === 'webhook' ? clients.webhook : clients.api;
+    const exchange = exchangeOnce(client, request, marker);
     exchange.catch(() => undefined); // the loser of the race below must not go unhandled
     try {
       return { response: await Promise.race([exchange, deadline]) };
@@ -104,6 +117,7 @@ export function createHttp(settings: HttpSettings): Http {
   async function send(request: HttpRequest): Promise<HttpResponse> {
     const attempts = retries + 1;
     const target = `${request.method} ${redactUrl(request.url)}`;
+    const startedAt = now();
     for (let attemptNumber = 1; ; attemptNumber += 1) {
       await pacer.take(target);
       const outcome = await attempt(request);
@@ -119,6 +133,17 @@ export function createHttp(settings: HttpSettings): Http {
         ? answerDelayMs(target, outcome.response, attemptNumber, random)
         : backoffMs(attemptNumber, random);
       const reason = outcome.response ? describeStatus(outcome.response) : outcome.failure.what;
+      const retryAt = now() + delayMs - startedAt;
+      if (
+        request.policy === 'post' &&
+        mayHaveBeenSaved(outcome) &&
+        retryAt > POST_RETRY_WINDOW_MS
+      ) {
+        throw new ActionError(
+          `${target} failed: ${reason}; the post may or may not have been saved, and Mattermost recognises a repeated post for only 30 s, so it was not retried: check the channel before running again.`,
+          { ...(outcome.response ? { server: readServerAnswer(outcome.response) } : {}) },
+        );
+      }
       settings.log(
         `Retrying ${target} in ${seconds(delayMs)} s (attempt ${attemptNumber + 1} of ${attempts}): ${reason}`,
       );
@@ -230,6 +255,13 @@ function isRetryableAnswer(policy: RetryPolicy, response: HttpResponse): boolean
   if (policy === 'webhook') return status === 429 || status === 503;
   if ([408, 429, 502, 503, 504].includes(status)) return true;
   return status === 500 && readServerAnswer(response).id === DEDUPLICATE_PENDING_ID;
+}
+
+/** The request reached the server and may have been carried out before the answer was lost. */
+function mayHaveBeenSaved(outcome: AttemptOutcome): boolean {
+  return outcome.response
+    ? [502, 504].includes(outcome.response.status)
+    : !outcome.failure.neverSent;
 }
 
 function isRetryableFailure(policy: RetryPolicy, failure: NetworkFailure): boolean {
