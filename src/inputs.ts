@@ -8,7 +8,7 @@ import type { Config, Connection, Destination, DisplayOverrides, JobStatus } fro
 import { isRecord } from './context.js';
 import { ActionError } from './errors.js';
 import { parseUserMap } from './user-map.js';
-import { resolveInWorkspace } from './workspace.js';
+import { assertInsideWorkspace, resolveInWorkspace } from './workspace.js';
 
 /** The part of `@actions/core` that reading inputs needs; tests pass their own. */
 export interface InputReader {
@@ -343,6 +343,7 @@ function readTemplate(input: (name: string) => string, workspace: string): strin
       },
     );
   }
+  assertInsideWorkspace(path, workspace, 'message-file');
   return readFileSync(path, 'utf8');
 }
 

@@ -1,10 +1,10 @@
 /** The `user-map` input: GitHub login → Mattermost username or email, inline or from a workspace file. */
-import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { extname, relative } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { extname } from 'node:path';
 import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { MattermostUserRef, UserMap } from './config.js';
 import { ActionError } from './errors.js';
-import { resolveInWorkspace } from './workspace.js';
+import { assertInsideWorkspace, resolveInWorkspace } from './workspace.js';
 
 const INPUT = 'user-map';
 const MAP_FILE_EXTENSIONS = new Set(['.yml', '.yaml', '.json']);
@@ -45,16 +45,7 @@ function mapFilePath(text: string, workspace: string): string | undefined {
       },
     );
   }
-  // A symlink in the checkout must not lead the action to read a file outside it.
-  const fromWorkspace = relative(realpathSync(workspace), realpathSync(path));
-  if (fromWorkspace.startsWith('..')) {
-    throw new ActionError(
-      `${INPUT} ${text} links outside the workspace: give a file inside the repository.`,
-      {
-        input: INPUT,
-      },
-    );
-  }
+  assertInsideWorkspace(path, workspace, INPUT);
   return path;
 }
 

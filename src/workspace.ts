@@ -1,5 +1,5 @@
 /** Files the inputs name: always inside the workspace, never outside it. */
-import { readFile } from 'node:fs/promises';
+import { realpathSync } from 'node:fs';
 import { basename, isAbsolute, relative, resolve } from 'node:path';
 import { ActionError } from './errors.js';
 
@@ -16,6 +16,20 @@ export function resolveInWorkspace(path: string, workspace: string, input: strin
     );
   }
   return absolute;
+}
+
+/**
+ * Throws unless the existing file at `path`, with every link followed, lies inside the
+ * workspace: a symlink in a pull request's checkout must not make the action read a runner file.
+ */
+export function assertInsideWorkspace(path: string, workspace: string, input: string): void {
+  const fromWorkspace = relative(realpathSync(workspace), realpathSync(path));
+  if (fromWorkspace.startsWith('..') || isAbsolute(fromWorkspace)) {
+    throw new ActionError(
+      `${input} ${relative(workspace, path)} leads outside the workspace (through a link or ..): give a file inside the repository.`,
+      { input },
+    );
+  }
 }
 
 export interface WorkspaceFile {
@@ -44,12 +58,9 @@ export async function findWorkspaceFiles(
       });
     }
     for (const path of matches.sort()) {
+      assertInsideWorkspace(path, workspace, 'files');
       if (!found.has(path)) found.set(path, { name: basename(path), path });
     }
   }
   return [...found.values()];
-}
-
-export async function readWorkspaceFile(file: WorkspaceFile): Promise<Buffer> {
-  return readFile(file.path);
 }

@@ -1,6 +1,6 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ActionOptions, runAction } from './support/action.js';
 import { MattermostTestServer } from './support/mattermost-server.js';
@@ -294,6 +294,28 @@ describe('API mode: long messages and files', () => {
   it('explains a files pattern that matches nothing', async () => {
     const run = await api({ channel: releasesId, message: 'x', files: 'missing/*.log' });
     expect(run.errors).toEqual(['files pattern missing/*.log matches no file in the workspace.']);
+  });
+
+  it('refuses files that a link or .. leads outside the workspace, and sends nothing', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'mm-outside-'));
+    writeFileSync(join(outside, 'secret.txt'), 'TOP SECRET');
+    const workspace = mkdtempSync(join(tmpdir(), 'mm-files-'));
+    mkdirSync(join(workspace, 'logs'));
+    symlinkSync(join(outside, 'secret.txt'), join(workspace, 'logs', 'build.txt'));
+    const linked = await api(
+      { channel: releasesId, message: 'x', files: 'logs/*.txt' },
+      { workspace },
+    );
+    expect(linked.errors).toEqual([
+      'files logs/build.txt leads outside the workspace (through a link or ..): give a file inside the repository.',
+    ]);
+    const climbing = await api(
+      { channel: releasesId, message: 'x', files: `*/../../${basename(outside)}/secret.txt` },
+      { workspace },
+    );
+    expect(climbing.errors[0]).toMatch(/leads outside the workspace/);
+    expect(server.requests).toHaveLength(0);
+    expect(server.uploadedFiles().some((f) => f.content.toString() === 'TOP SECRET')).toBe(false);
   });
 
   it('explains that file attachments are disabled', async () => {

@@ -180,7 +180,7 @@ describe('parseUserMap, from a workspace file', () => {
     const workspace = workspaceWith();
     symlinkSync(join(outside, 'secrets.yml'), join(workspace, 'users.yml'));
     expect(userMapError('users.yml', workspace).message).toBe(
-      'user-map users.yml links outside the workspace: give a file inside the repository.',
+      'user-map users.yml leads outside the workspace (through a link or ..): give a file inside the repository.',
     );
   });
 

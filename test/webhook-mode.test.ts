@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -126,6 +126,21 @@ describe('webhook mode', () => {
     });
     expect(run.exitCode).toBe(0);
     expect(postsSince(1)[0]?.message).toBe('From a file: main');
+  });
+
+  it('refuses a message-file that links outside the workspace', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'mm-outside-'));
+    writeFileSync(join(outside, 'secret.txt'), 'TOP SECRET');
+    const workspace = mkdtempSync(join(tmpdir(), 'mm-ws-'));
+    symlinkSync(join(outside, 'secret.txt'), join(workspace, 'note.md'));
+    const run = await runAction({
+      workspace,
+      inputs: { 'webhook-url': hookUrl, 'message-file': 'note.md' },
+    });
+    expect(run.errors).toEqual([
+      'message-file note.md leads outside the workspace (through a link or ..): give a file inside the repository.',
+    ]);
+    expect(server.requests).toHaveLength(0);
   });
 
   it('sends payload fields and keeps them valid JSON whatever the event text holds', async () => {
