@@ -89,6 +89,14 @@ describe('filters', () => {
     expect(await render('{{ "**bold** text" | truncate: 6 }}')).toBe('\\*\\*b...');
   });
 
+  it('markdown ends a fence it closes on its own line, so the template text after it stays text', async () => {
+    const message = await render(
+      '{{ "Notes:\n```\nnpm i x" | markdown }} [Full notes](https://example.com) @channel',
+    );
+    expect(message).toBe('Notes:\n```\nnpm i x\n```\n [Full notes](https://example.com) @channel');
+    expect(findMentions(message)).toEqual(['@channel']);
+  });
+
   it('first_line, short_sha and date', async () => {
     expect(await render('{{ "\n  Fix it  \nMore" | first_line }}')).toBe('Fix it');
     expect(await render('{{ event.sha | short_sha }}')).toBe('ec26c3e');

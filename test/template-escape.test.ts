@@ -143,7 +143,7 @@ describe('keepMarkdown', () => {
   });
 
   it('closes a code fence left open, so it cannot swallow the rest of the message', () => {
-    expect(keepMarkdown('```js\nconst a = 1')).toBe('```js\nconst a = 1\n```');
+    expect(keepMarkdown('```js\nconst a = 1')).toBe('```js\nconst a = 1\n```\n');
     expect(keepMarkdown('~~~~\nx\n~~~~')).toBe('~~~~\nx\n~~~~');
   });
 });

@@ -163,7 +163,8 @@ function closeOpenFence(text: string): string {
       open = undefined;
   }
   if (open === undefined) return text;
-  return `${text}${text.endsWith('\n') ? '' : '\n'}${open}`;
+  // The closing fence must end its line: template text right after it would keep the block open.
+  return `${text}${text.endsWith('\n') ? '' : '\n'}${open}\n`;
 }
 
 function escapeLine(line: string, first: boolean, last: boolean): string {
