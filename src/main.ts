@@ -5,7 +5,7 @@
 import { appendFile, readFile } from 'node:fs/promises';
 import * as core from '@actions/core';
 import type { Config, MattermostUserRef } from './config.js';
-import { buildRunContext, readEventPayload, templateEnv } from './context.js';
+import { buildRunContext, isRecord, readEventPayload, templateEnv } from './context.js';
 import {
   type DeliveryResult,
   deliverByApi,
@@ -114,7 +114,16 @@ async function renderContent(
   const payload = config.payload
     ? await renderPayload(config.payload, context, { mentionFor })
     : {};
-  const attachments = Array.isArray(payload.attachments) ? payload.attachments : undefined;
+  // REST users write attachments under props (where the API keeps them), webhook users at the
+  // top level: either way they are the payload's attachments, and no status colour replaces them.
+  const props = isRecord(payload.props) ? { ...payload.props } : undefined;
+  const attachmentsInProps = props?.attachments;
+  if (props) delete props.attachments;
+  const attachments = Array.isArray(payload.attachments)
+    ? payload.attachments
+    : Array.isArray(attachmentsInProps)
+      ? attachmentsInProps
+      : undefined;
   const statusColour =
     config.status && !attachments ? statusAttachment(config.status, context) : undefined;
   const display = { ...config.display };
@@ -124,7 +133,7 @@ async function renderContent(
   if (typeof payload.icon_emoji === 'string') display.iconEmoji ??= payload.icon_emoji;
   return {
     message,
-    props: payload.props as Record<string, unknown> | undefined,
+    props: props && Object.keys(props).length > 0 ? props : undefined,
     attachments: attachments ?? (statusColour ? [statusColour] : undefined),
     priority: payload.priority as Record<string, unknown> | undefined,
     type: typeof payload.type === 'string' ? payload.type : undefined,

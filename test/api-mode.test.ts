@@ -225,6 +225,19 @@ describe('API mode: threads and edits', () => {
     expect(run.outputs['post-id']).toBe(postId);
   });
 
+  it('keeps attachments given under payload props: status does not replace them', async () => {
+    const run = await api({
+      channel: releasesId,
+      message: 'with my card',
+      status: 'failure',
+      payload: '{"props": {"attachments": [{"text": "mine"}], "card": "x"}}',
+    });
+    expect(run.exitCode).toBe(0);
+    const post = server.posts().find((p) => p.id === run.outputs['post-id']);
+    expect(post?.props.attachments).toEqual([{ text: 'mine' }]);
+    expect(post?.props.card).toBe('x');
+  });
+
   it('warns that destinations are not used with update-post-id', async () => {
     const post = server.addPost({ channel_id: releasesId, user_id: botId, message: 'old' });
     const run = await api({ 'update-post-id': post.id, channel: opsId, message: 'new' });
