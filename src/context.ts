@@ -141,10 +141,10 @@ export function stringAt(value: unknown, ...path: string[]): string {
  * internals, the GitHub token and any value that is a secret.
  */
 export function templateEnv(env: Env, secrets: readonly string[]): Record<string, string> {
-  const hidden = new Set(secrets.filter((s) => s.length > 0));
+  const hidden = secrets.filter((secret) => secret.trim().length > 0);
   const visible: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
-    if (value === undefined || hidden.has(value)) continue;
+    if (value === undefined || hidden.some((secret) => value.includes(secret.trim()))) continue;
     if (name.startsWith('INPUT_') || name.startsWith('ACTIONS_') || name === 'GITHUB_TOKEN')
       continue;
     visible[name] = value;
