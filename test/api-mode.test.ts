@@ -238,6 +238,25 @@ describe('API mode: threads and edits', () => {
     expect(post?.props.card).toBe('x');
   });
 
+  it('attaches files to the edited post, and sends the rest of a long edit as replies', async () => {
+    server.config.maxPostSize = 5000;
+    const workspace = mkdtempSync(join(tmpdir(), 'mm-files-'));
+    writeFileSync(join(workspace, 'deploy.log'), 'ok');
+    const post = server.addPost({ channel_id: releasesId, user_id: botId, message: 'Deploying…' });
+    const long = Array.from({ length: 3 }, (_, i) => `${i} ${'x '.repeat(1500)}end`).join('\n\n');
+    const run = await api(
+      { 'update-post-id': post.id, message: '{{ env.LONG | raw }}', files: 'deploy.log' },
+      { workspace, env: { LONG: long } },
+    );
+    expect(run.exitCode).toBe(0);
+    const edited = server.posts().find((p) => p.id === post.id);
+    expect(edited?.file_ids).toHaveLength(1);
+    expect(edited?.message.startsWith('0 x')).toBe(true);
+    const replies = server.posts({ channel_id: releasesId }).filter((p) => p.root_id === post.id);
+    expect(replies.length).toBeGreaterThan(0);
+    expect([edited?.message, ...replies.map((p) => p.message)].join('\n\n')).toBe(long);
+  });
+
   it('warns that destinations are not used with update-post-id', async () => {
     const post = server.addPost({ channel_id: releasesId, user_id: botId, message: 'old' });
     const run = await api({ 'update-post-id': post.id, channel: opsId, message: 'new' });
