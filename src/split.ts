@@ -169,7 +169,9 @@ function lineCut(
 
 /**
  * A cut between two words of `line`. Never inside a line that looks like a fence, and never so
- * that the next part starts with ``` or ~~~: either would open or close a fence by accident.
+ * that the next part starts with ``` or ~~~ (it would open or close a fence by accident) or with
+ * block markup such as `# `, `- `, `> ` or `1. ` (mid-sentence text would turn into a heading,
+ * a list or a quote).
  */
 function wordCut(
   doc: Doc,
@@ -179,6 +181,7 @@ function wordCut(
   next: number,
 ): Cut | undefined {
   if (doc.kinds[line] !== 'text' || startsLikeFence(doc.text, next)) return undefined;
+  if (BLOCK_MARKUP.test(doc.text.slice(next, next + 12))) return undefined;
   return { end, endRunes, next, kind: 1, fence: doc.openAfter[line - 1] };
 }
 
@@ -307,6 +310,8 @@ function rank(cut: Cut): number {
 function closingRunes(fence: Fence | undefined): number {
   return fence ? fence.newline.length + fence.run.length : 0;
 }
+
+const BLOCK_MARKUP = /^(?:#{1,6}[ \t]|[-*+>][ \t]|\d{1,9}[.)][ \t])/;
 
 function startsLikeFence(text: string, index: number): boolean {
   const char = text[index];

@@ -86,6 +86,15 @@ describe('splitMessage: where it cuts', () => {
     ]);
   });
 
+  it('does not start a part with block markup that a word cut would create', () => {
+    const text = 'Deploy log: step ok, step ok, step ok, result # 1 > see - done';
+    for (const limit of [24, 37, 50]) {
+      for (const part of splitMessage(text, limit).slice(1)) {
+        expect(part).not.toMatch(/^(?:#{1,6} |[-*+>] |\d+[.)] )/);
+      }
+    }
+  });
+
   it('hard-cuts a word longer than a part', () => {
     expect(splitMessage('x'.repeat(50), 20)).toEqual([
       'x'.repeat(20),
