@@ -440,6 +440,22 @@ describe('events the corpus lacks', () => {
     );
   });
 
+  it('a workflow_run that failed to start says so', async () => {
+    const event = structuredClone(
+      examplesOf('workflow_run').find((e) => e.action === 'completed') as EventPayload,
+    );
+    (event.workflow_run as EventPayload).conclusion = 'startup_failure';
+    const message = await renderMessage(undefined, contextFor('workflow_run', event));
+    expect(message.split('\n')[0]).toMatch(/^:x: Workflow \[.*\]\(.*\) failed to start /);
+  });
+
+  it('create links a branch whose name holds # or ?', async () => {
+    const event = structuredClone(examplesOf('create')[0] as EventPayload);
+    Object.assign(event, { ref: 'fix/#12-crash?', ref_type: 'branch' });
+    const message = await renderMessage(undefined, contextFor('create', event));
+    expect(linkTargets(message)[0]).toMatch(/\/tree\/fix\/%2312-crash%3F$/);
+  });
+
   it('workflow_dispatch lists its inputs, safely', async () => {
     const payload = {
       ...examplesOf('workflow_dispatch')[0],

@@ -4,7 +4,8 @@ export const create = `
   assign repo = github.repository | link: links.repo
   assign actor = event.sender.login | default: github.actor
   assign kind = event.ref_type | default: "ref"
-  assign tree = links.repo | append: "/tree/" | append: event.ref
+  assign ref_path = event.ref | replace: "%", "%25" | replace: "#", "%23" | replace: "?", "%3F"
+  assign tree = links.repo | append: "/tree/" | append: ref_path
 -%}
 :seedling: {{ actor }} created {{ kind }} {{ event.ref | code | link: tree }} in {{ repo }}
 `;

@@ -13,6 +13,7 @@ export const workflowRun = `
   {%- case run.conclusion -%}
   {%- when "success" -%}:white_check_mark: Workflow {{ run_link }} succeeded
   {%- when "failure" -%}:x: Workflow {{ run_link }} failed
+  {%- when "startup_failure" -%}:x: Workflow {{ run_link }} failed to start
   {%- when "cancelled" -%}:no_entry_sign: Workflow {{ run_link }} was cancelled
   {%- when "skipped" -%}:fast_forward: Workflow {{ run_link }} was skipped
   {%- when "timed_out" -%}:hourglass: Workflow {{ run_link }} timed out
