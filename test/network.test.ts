@@ -1,6 +1,8 @@
 // Proxies and TLS, for real: a local forwarding proxy that alone knows where `mattermost.test`
 // is, and a TLS front with a throwaway CA in front of the local Mattermost server.
-import { request } from 'node:http';
+import { once } from 'node:events';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ActionOptions, node24, runAction, runDist, systemNode } from './support/action.js';
 import { type ForwardProxy, startForwardProxy } from './support/forward-proxy.js';
@@ -42,6 +44,15 @@ beforeEach(() => {
 });
 
 const newPosts = () => server.posts().slice(postsBefore);
+
+async function closedPortUrl(): Promise<string> {
+  const probe = createServer();
+  probe.listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const url = `http://127.0.0.1:${(probe.address() as AddressInfo).port}`;
+  await new Promise((resolve) => probe.close(resolve));
+  return url;
+}
 const requestLines = () => server.requests.map((r) => `${r.method} ${r.path}`);
 
 function options(
@@ -125,6 +136,47 @@ describe('proxies', () => {
       ]);
     },
   );
+
+  it('names an unreachable proxy, and retries even a webhook post, which cannot have been sent', async () => {
+    const deadProxy = await closedPortUrl();
+    const run = await runAction({
+      inputs: {
+        'webhook-url': `${plainUrl}/hooks/abcdefghijklmnopqrstuvwxyz`,
+        message: 'x',
+        retries: '1',
+      },
+      env: { HTTP_PROXY: deadProxy },
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.log).toMatch(/Retrying POST .*\/hooks\/\*\*\* in .*: the proxy on the way to/);
+    expect(run.errors).toEqual([
+      expect.stringMatching(
+        /failed: the proxy on the way to mattermost\.test:\d+ could not be reached \(connect ECONNREFUSED 127\.0\.0\.1:\d+\) \(2 attempts\); check HTTPS_PROXY or HTTP_PROXY and that the proxy is running\.$/,
+      ),
+    ]);
+  });
+
+  it('says a proxy asks for credentials (407) and does not retry', async () => {
+    const strictProxy = createServer();
+    strictProxy.on('connect', (_request, socket) => {
+      socket.end('HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n');
+    });
+    strictProxy.listen(0, '127.0.0.1');
+    await once(strictProxy, 'listening');
+    const proxyUrl = `http://127.0.0.1:${(strictProxy.address() as AddressInfo).port}`;
+    try {
+      const run = await runAction(options(plainUrl, { HTTP_PROXY: proxyUrl }, 'x', '3'));
+      expect(run.exitCode).toBe(1);
+      expect(run.log).not.toMatch(/Retrying/);
+      expect(run.errors).toEqual([
+        expect.stringMatching(
+          /the proxy refused to open a connection to mattermost\.test:\d+ \(HTTP 407\); check the user and password in HTTPS_PROXY or HTTP_PROXY\.$/,
+        ),
+      ]);
+    } finally {
+      strictProxy.close();
+    }
+  });
 
   // NODE_EXTRA_CA_CERTS is read at process start: https runs the bundle in a child process.
   it.each([

@@ -425,6 +425,8 @@ function classifyFailure(error: unknown, url: string, timeoutSeconds: number): N
       true,
     );
   }
+  const proxyFailure = tunnelFailure(error, host);
+  if (proxyFailure) return proxyFailure;
   if (code === 'ECONNRESET' || code === 'EPIPE') {
     return failure(
       `the connection to ${host} was dropped (${code})`,
@@ -494,6 +496,36 @@ function failureError(
   return new ActionError(`${target} failed: ${failure.what}${tries}; ${failure.advice}.`, {
     cause: failure.cause,
   });
+}
+
+/**
+ * The proxy tunnel (CONNECT) failed: http-client's `tunnel` reports that as ECONNRESET, but
+ * nothing reached Mattermost, so it names the proxy and any post can be repeated.
+ */
+function tunnelFailure(error: unknown, host: string): NetworkFailure | undefined {
+  const message = error instanceof Error ? error.message : '';
+  if (!message.startsWith('tunneling socket could not be established')) return undefined;
+  const status = /statusCode=(\d+)/.exec(message)?.[1];
+  if (status) {
+    return {
+      what: `the proxy refused to open a connection to ${host} (HTTP ${status})`,
+      advice:
+        status === '407'
+          ? 'check the user and password in HTTPS_PROXY or HTTP_PROXY'
+          : 'check the proxy settings (HTTPS_PROXY, HTTP_PROXY, NO_PROXY)',
+      transient: status === '502' || status === '503' || status === '504',
+      neverSent: true,
+      cause: error,
+    };
+  }
+  const cause = /cause=(.*)$/.exec(message)?.[1] ?? 'no answer';
+  return {
+    what: `the proxy on the way to ${host} could not be reached (${cause})`,
+    advice: 'check HTTPS_PROXY or HTTP_PROXY and that the proxy is running',
+    transient: true,
+    neverSent: true,
+    cause: error,
+  };
 }
 
 /** The code of a Node network error; Node 20's dual-stack connect wraps them in an AggregateError. */
