@@ -10,6 +10,7 @@ import { type ResolveOptions, resolveGitHubLogins } from '../src/github-users.js
 import { parseUserMap } from '../src/user-map.js';
 import { exampleOf, examplesOf } from './support/examples.js';
 import { GitHubTestServer, type PullCommitFixture } from './support/github-server.js';
+import { REFUSED_URL } from './support/refused.js';
 
 const repoRoot = resolve(import.meta.dirname, '..');
 /** `pull_request.opened` from @octokit/webhooks-examples: pull request #2 of Codertocat/Hello-World. */
@@ -420,13 +421,11 @@ describe('when GitHub cannot answer', () => {
   });
 
   it('names an API it cannot reach', async () => {
-    const gone = await GitHubTestServer.start();
-    await gone.stop();
-    const [resolution] = await resolveGitHubLogins(['octocat'], options({ apiUrl: gone.url }));
+    const [resolution] = await resolveGitHubLogins(['octocat'], options({ apiUrl: REFUSED_URL }));
     expect(resolution?.outcome).toBe('unresolved');
     expect(resolution?.outcome === 'unresolved' && resolution.reason).toMatch(
       new RegExp(
-        `^Could not reach the GitHub API at ${gone.url} to look up github-user octocat \\(.*ECONNREFUSED.*\\): check GITHUB_API_URL and the network\\.$`,
+        `^Could not reach the GitHub API at ${REFUSED_URL} to look up github-user octocat \\(.*ECONNREFUSED.*\\): check GITHUB_API_URL and the network\\.$`,
       ),
     );
   });

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { unexpectedAnswerError } from '../src/mattermost/answer.js';
 import { createHttp, type Http, type HttpSettings, redactUrl } from '../src/mattermost/http.js';
 import { MattermostTestServer } from './support/mattermost-server.js';
+import { REFUSED_URL } from './support/refused.js';
 
 const HOOK_ID = 'pq3sxkw9ujbd8n7yq1t5hcrmge';
 
@@ -87,13 +88,6 @@ async function listen(server: Server): Promise<string> {
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-async function closedPortUrl(): Promise<string> {
-  const probe = createServer();
-  const url = await listen(probe);
-  await new Promise((resolve) => probe.close(resolve));
-  return url;
 }
 
 describe('redactUrl', () => {
@@ -430,7 +424,7 @@ describe('network errors', () => {
   });
 
   it.each(['api', 'webhook'] as const)('retries a refused connection (%s)', async (policy) => {
-    const url = `${await closedPortUrl()}/hooks/${HOOK_ID}`;
+    const url = `${REFUSED_URL}/hooks/${HOOK_ID}`;
     const { http, logs, sleeps } = harness({ retries: 2 });
     const error = await failure(http.send({ method: 'POST', url, body: '{}', policy }));
     const host = new URL(url).host;

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ActionOptions, node24, runAction, runDist, systemNode } from './support/action.js';
 import { type ForwardProxy, startForwardProxy } from './support/forward-proxy.js';
 import { MattermostTestServer } from './support/mattermost-server.js';
+import { REFUSED_URL } from './support/refused.js';
 import { startTlsFront, TLS_HOST_NAME, type TlsFront, testCertificates } from './support/tls.js';
 
 let server: MattermostTestServer;
@@ -44,15 +45,6 @@ beforeEach(() => {
 });
 
 const newPosts = () => server.posts().slice(postsBefore);
-
-async function closedPortUrl(): Promise<string> {
-  const probe = createServer();
-  probe.listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const url = `http://127.0.0.1:${(probe.address() as AddressInfo).port}`;
-  await new Promise((resolve) => probe.close(resolve));
-  return url;
-}
 const requestLines = () => server.requests.map((r) => `${r.method} ${r.path}`);
 
 function options(
@@ -138,7 +130,7 @@ describe('proxies', () => {
   );
 
   it('names an unreachable proxy, and retries even a webhook post, which cannot have been sent', async () => {
-    const deadProxy = await closedPortUrl();
+    const deadProxy = REFUSED_URL;
     const run = await runAction({
       inputs: {
         'webhook-url': `${plainUrl}/hooks/abcdefghijklmnopqrstuvwxyz`,

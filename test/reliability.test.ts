@@ -1,11 +1,7 @@
-// Faults injected into the local Mattermost server, through the whole action: for each one, what
-// the server saw (requests per route), what it stored (posts) and how the step ended.
-
-import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ActionRun, runAction } from './support/action.js';
 import { MattermostTestServer } from './support/mattermost-server.js';
+import { REFUSED_PORT } from './support/refused.js';
 
 const POSTS = '/api/v4/posts';
 const ME = '/api/v4/users/me';
@@ -64,14 +60,6 @@ function webhook(inputs: Record<string, string> = {}) {
 }
 
 /** A port nothing listens on: connecting to it is refused. */
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
-
 describe('API mode under faults', () => {
   it('retries a 503 and posts once', async () => {
     server.inject({ method: 'POST', path: POSTS, status: 503 });
@@ -215,7 +203,7 @@ describe('API mode under faults', () => {
   });
 
   it('retries a refused connection, then names ECONNREFUSED and the host', async () => {
-    const port = await closedPort();
+    const port = REFUSED_PORT;
     const run = await runAction({
       inputs: {
         'server-url': `http://127.0.0.1:${port}`,
@@ -318,7 +306,7 @@ describe('webhook mode under faults', () => {
   );
 
   it('retries a refused connection: nothing can have been posted', async () => {
-    const port = await closedPort();
+    const port = REFUSED_PORT;
     const run = await runAction({
       inputs: {
         'webhook-url': `http://127.0.0.1:${port}/hooks/abcdefghijklmnopqrstuvwxyz`,

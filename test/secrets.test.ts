@@ -2,11 +2,10 @@
 // webhook URL, its hook id and the github-token show up only on the `::add-mask::` lines that
 // come first, and nowhere else: not in stdout/stderr, the outputs or the step summary.
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { type ActionRun, node24, runDist, systemNode } from './support/action.js';
 import { MattermostTestServer, newId } from './support/mattermost-server.js';
+import { REFUSED_PORT } from './support/refused.js';
 import { startTlsFront, type TlsFront } from './support/tls.js';
 
 interface World {
@@ -37,14 +36,6 @@ async function world(): Promise<World> {
   worlds.push(created);
   return created;
 }
-
-let closedPort: number;
-beforeAll(async () => {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  closedPort = (probe.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-});
 
 afterAll(async () => {
   await front?.stop();
@@ -170,7 +161,7 @@ const scenarios: Scenario[] = [
     mode: 'api',
     exitCode: 1,
     error: /refused the connection \(ECONNREFUSED\) \(2 attempts\)/,
-    prepare: () => ({ 'server-url': `http://127.0.0.1:${closedPort}`, retries: '1' }),
+    prepare: () => ({ 'server-url': `http://127.0.0.1:${REFUSED_PORT}`, retries: '1' }),
   },
   {
     name: 'a closed port',
@@ -178,7 +169,7 @@ const scenarios: Scenario[] = [
     exitCode: 1,
     error: /refused the connection \(ECONNREFUSED\) \(2 attempts\)/,
     prepare: (w) => ({
-      'webhook-url': `http://127.0.0.1:${closedPort}/hooks/${w.hookId}`,
+      'webhook-url': `http://127.0.0.1:${REFUSED_PORT}/hooks/${w.hookId}`,
       retries: '1',
     }),
   },
