@@ -7,10 +7,16 @@
  *   beginning of the next non-blank line, so its indentation is kept;
  * - at a word cut: the run of spaces and tabs between the two words;
  * - at a hard cut (inside one word longer than a part): nothing, except spaces it lands beside.
- * A part ends inside a code fence only with an added closing line (the opening fence's run: same
- * character, same length) and the next part then starts with the opening line, copied as it was
- * (indent, run, info string). Both added lines count toward the limit. A whitespace-only stretch
- * after the last cut is dropped, not sent as a part of its own.
+ * A part ends inside a code fence only with an added closing line (the opening fence's container
+ * prefix and run: same quote markers and indent, same character, same length) and the next part
+ * then starts with the opening line, copied as it was (prefix, run, info string). Both added lines
+ * count toward the limit. A whitespace-only stretch after the last cut is dropped, not sent as a
+ * part of its own.
+ *
+ * Fences are found inside list items and blockquotes too, without parsing those: a fence may
+ * follow any mix of `>` markers and indentation, and a closing line closes it when it has as many
+ * `>` markers and is indented (after the last marker and its one optional space) no deeper than
+ * the opener or 3 columns, whichever is more.
  */
 
 const LINE_FEED = 0x0a;
@@ -44,8 +50,13 @@ export function splitMessage(text: string, maxRunes: number): string[] {
 interface Fence {
   /** The opening line as written, without its line break. */
   opener: string;
+  /** The blockquote markers and indentation before the run, repeated on the closing line. */
+  prefix: string;
   /** The fence characters of the opener: a closing line that repeats them closes it. */
   run: string;
+  /** The `>` markers in the prefix and the columns of indentation after them. */
+  depth: number;
+  indent: number;
   /** The opener's own line break, used for the lines the splitter adds. */
   newline: string;
 }
@@ -142,7 +153,7 @@ function nextPart(doc: Doc, start: number, fence: Fence | undefined): Step {
   // A window of nothing but whitespace (say, a huge indent): skip it.
   if (contentEnd === start) return { part: undefined, next: i, fence };
   const cut = lineHalfFull ?? lineAnywhere ?? word ?? hardCut(doc, start, i, runes, line, budget);
-  const close = cut.fence ? cut.fence.newline + cut.fence.run : '';
+  const close = cut.fence ? cut.fence.newline + cut.fence.prefix + cut.fence.run : '';
   return { part: prefix + text.slice(start, cut.end) + close, next: cut.next, fence: cut.fence };
 }
 
@@ -253,7 +264,7 @@ function lineAt(doc: Doc, index: number): number {
   return low;
 }
 
-/** Classifies every line: CommonMark fences at the top level (no list or quote containers). */
+/** Classifies every line: CommonMark fences, also inside list items and blockquotes. */
 function scanDoc(text: string, maxRunes: number): Doc {
   const doc: Doc = {
     text,
@@ -271,16 +282,17 @@ function scanDoc(text: string, maxRunes: number): Doc {
     const line = text.slice(start, withReturn ? end - 1 : end);
     let kind: LineKind = FENCE_START.test(line) ? 'fence-like' : 'text';
     if (open) {
-      const run = CLOSING_FENCE.exec(line)?.[1];
-      if (run?.startsWith(open.run)) {
+      const [, prefix = '', run] = CLOSING_FENCE.exec(line) ?? [];
+      if (run?.startsWith(open.run) && closesInside(open, containerOf(prefix))) {
         kind = 'closer';
         open = undefined;
       }
     } else {
-      const [, run, info] = OPENING_FENCE.exec(line) ?? [];
+      const [, prefix = '', run, info] = OPENING_FENCE.exec(line) ?? [];
       if (run && !(run.startsWith('`') && info?.includes('`'))) {
         kind = 'opener';
-        open = { opener: line, run, newline: withReturn ? '\r\n' : '\n' };
+        const newline = withReturn ? '\r\n' : '\n';
+        open = { opener: line, prefix, run, ...containerOf(prefix), newline };
         const cost = runeLength(line) + open.newline.length + closingRunes(open);
         carried = cost <= maxRunes / 2 ? open : undefined;
       }
@@ -294,9 +306,28 @@ function scanDoc(text: string, maxRunes: number): Doc {
 }
 
 const GRAPHEMES = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-const FENCE_START = /^ {0,3}(?:`{3}|~{3})/;
-const OPENING_FENCE = /^ {0,3}(`{3,}|~{3,})(.*)$/s;
-const CLOSING_FENCE = /^ {0,3}(`{3,}|~{3,})[ \t]*$/;
+// The container prefix: any mix of blockquote markers and indentation.
+const FENCE_START = /^(?:[ \t]*>)*[ \t]*(?:`{3}|~{3})/;
+const OPENING_FENCE = /^((?:[ \t]*>)*[ \t]*)(`{3,}|~{3,})(.*)$/s;
+const CLOSING_FENCE = /^((?:[ \t]*>)*[ \t]*)(`{3,}|~{3,})[ \t]*$/;
+
+/** The `>` markers in a container prefix and the columns of indentation after the last one. */
+function containerOf(prefix: string): { depth: number; indent: number } {
+  const lastMarker = prefix.lastIndexOf('>');
+  const depth = prefix.split('>').length - 1;
+  const indent = prefix.slice(lastMarker + 1).replaceAll('\t', '    ').length;
+  // One space after `>` belongs to the marker, not to the quoted text.
+  return { depth, indent: lastMarker !== -1 && indent > 0 ? indent - 1 : indent };
+}
+
+/**
+ * Whether a closing line with this container closes `fence`: the same quote, and indented as a
+ * closing fence may be (up to 3 columns at the top level, as in CommonMark) or, in a list item
+ * where the opener sits deeper, no deeper than the opener.
+ */
+function closesInside(fence: Fence, container: { depth: number; indent: number }): boolean {
+  return container.depth === fence.depth && container.indent <= Math.max(fence.indent, 3);
+}
 
 /** The better kind of cut; of two cuts of one kind, the one outside a code block, then the later. */
 function better(best: Cut | undefined, cut: Cut): Cut {
@@ -308,7 +339,7 @@ function rank(cut: Cut): number {
 }
 
 function closingRunes(fence: Fence | undefined): number {
-  return fence ? fence.newline.length + fence.run.length : 0;
+  return fence ? fence.newline.length + fence.prefix.length + fence.run.length : 0;
 }
 
 const BLOCK_MARKUP = /^(?:#{1,6}[ \t]|[-*+>][ \t]|\d{1,9}[.)][ \t])/;

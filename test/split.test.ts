@@ -205,6 +205,55 @@ describe('splitMessage: code fences', () => {
     ]);
   });
 
+  it('closes and reopens a fence in a numbered list item, with its indentation', () => {
+    const steps = Array.from({ length: 30 }, (_, index) => `    npm run step-${index}`);
+    const text = `Steps:\n\n1. Install:\n\n    \`\`\`sh\n${steps.join('\n')}\n    \`\`\`\n\n2. Done.`;
+    const parts = splitMessage(text, 400);
+    expect(parts).toEqual([
+      `Steps:\n\n1. Install:\n\n    \`\`\`sh\n${steps.slice(0, 18).join('\n')}\n    \`\`\``,
+      `    \`\`\`sh\n${steps.slice(18).join('\n')}\n    \`\`\`\n\n2. Done.`,
+    ]);
+    expectBalancedParts(text, parts, 400);
+  });
+
+  it('closes and reopens a fence in a blockquote, with its markers', () => {
+    const steps = Array.from({ length: 30 }, (_, index) => `>     npm run step-${index}`);
+    const quotedList = `> Steps:\n> \n> 1. Install:\n> \n>     \`\`\`sh\n${steps.join('\n')}\n>     \`\`\`\n> \n> 2. Done.`;
+    const listParts = splitMessage(quotedList, 300);
+    expect(listParts).toEqual([
+      `> Steps:\n> \n> 1. Install:\n> \n>     \`\`\`sh\n${steps.slice(0, 11).join('\n')}\n>     \`\`\``,
+      `>     \`\`\`sh\n${steps.slice(11, 23).join('\n')}\n>     \`\`\``,
+      `>     \`\`\`sh\n${steps.slice(23).join('\n')}\n>     \`\`\`\n> \n> 2. Done.`,
+    ]);
+    expectBalancedParts(quotedList, listParts, 300);
+
+    // Closed by a longer run, so that the helpers tell it from the closing lines the splitter adds.
+    const lines = Array.from({ length: 30 }, (_, index) => `> let step${index} = ${index};`);
+    const text = `> Run this:\n>\n> \`\`\`js\n${lines.join('\n')}\n> \`\`\`\`\n\nAfter.`;
+    const parts = splitMessage(text, 300);
+    expect(parts).toEqual([
+      `> Run this:\n>\n> \`\`\`js\n${lines.slice(0, 15).join('\n')}\n> \`\`\``,
+      `> \`\`\`js\n${lines.slice(15).join('\n')}\n> \`\`\`\``,
+      'After.',
+    ]);
+    expectBalancedParts(text, parts, 300);
+  });
+
+  it('closes and reopens a fence in a nested blockquote, not at a shorter run inside it', () => {
+    const lines = Array.from({ length: 30 }, (_, index) =>
+      index === 3 ? '> > ```' : `> > let step${index} = ${index};`,
+    );
+    const text = `> > \`\`\`\`js\n${lines.join('\n')}\n> > \`\`\`\`\nAfter.`;
+    const parts = splitMessage(text, 300);
+    const fence = '> > ````';
+    expect(parts).toEqual([
+      `${fence}js\n${lines.slice(0, 14).join('\n')}\n${fence}`,
+      `${fence}js\n${lines.slice(14, 27).join('\n')}\n${fence}`,
+      `${fence}js\n${lines.slice(27).join('\n')}\n${fence}\nAfter.`,
+    ]);
+    expectBalancedParts(text, parts, 300);
+  });
+
   it('never cuts so that a part starts with a run of backticks', () => {
     const text = 'run it with ```npm test``` from the top of the repository';
     for (const part of splitMessage(text, 20)) expect(part).not.toMatch(/^```/);
@@ -242,22 +291,47 @@ describe('splitMessage: properties over generated Markdown', () => {
   });
 });
 
-interface TestFence {
-  opener: string;
-  run: string;
+/** Every part fits, no part but the last ends in an open fence, and the contents reassemble. */
+function expectBalancedParts(text: string, parts: string[], maxRunes: number): void {
+  for (const part of parts) expect(runeLength(part)).toBeLessThanOrEqual(maxRunes);
+  for (const part of parts.slice(0, -1)) expect(openFenceAfter(part)).toBeUndefined();
+  expect(openFenceAfter(parts.at(-1) ?? '')?.opener).toBe(openFenceAfter(text)?.opener);
+  expectReassembles(text, contentsOf(parts));
 }
 
-/** The fence left open at the end of `text` (CommonMark, top level), written independently of the module. */
+interface TestFence {
+  opener: string;
+  /** The quote markers and indentation before the run. */
+  prefix: string;
+  run: string;
+  quotes: number;
+  indent: number;
+}
+
+/**
+ * The fence left open at the end of `text`, written independently of the module: CommonMark
+ * fences, also after quote markers and list indentation. A closing line needs as many `>` and at
+ * most the opener's indentation, or 3 columns (both counted after the `>` and its one space).
+ */
 function openFenceAfter(text: string): TestFence | undefined {
   let open: TestFence | undefined;
   for (const line of text.split(/\r?\n/)) {
+    const [, prefix = '', rest = ''] = /^((?:[ \t]*>)*[ \t]*)(.*)$/s.exec(line) ?? [];
+    const quotes = [...prefix].filter((char) => char === '>').length;
+    const afterQuotes = prefix.slice(prefix.lastIndexOf('>') + 1).replaceAll('\t', '    ');
+    const indent = quotes > 0 ? afterQuotes.replace(/^ /, '').length : afterQuotes.length;
     if (open) {
-      const run = /^ {0,3}(`{3,}|~{3,})[ \t]*$/.exec(line)?.[1];
-      if (run && run[0] === open.run[0] && run.length >= open.run.length) open = undefined;
+      const run = /^(`{3,}|~{3,})[ \t]*$/.exec(rest)?.[1];
+      const inside = quotes === open.quotes && indent <= Math.max(open.indent, 3);
+      if (run && inside && run[0] === open.run[0] && run.length >= open.run.length) {
+        open = undefined;
+      }
     } else {
-      const match = /^ {0,3}(`{3,}|~{3,})(.*)$/.exec(line);
+      const match = /^(`{3,}|~{3,})(.*)$/.exec(rest);
       const run = match?.[1];
-      if (run && !(run[0] === '`' && match[2]?.includes('`'))) open = { opener: line, run };
+      if (run && !(run[0] === '`' && match[2]?.includes('`'))) {
+        open = { opener: line, prefix, run, quotes, indent };
+      }
     }
   }
   return open;
@@ -265,7 +339,8 @@ function openFenceAfter(text: string): TestFence | undefined {
 
 /**
  * The parts without the fence lines the splitter added. Generated texts close their fences with a
- * longer run than they open with, so a last line that repeats the opening run exactly is added.
+ * longer run than they open with, so a last line that repeats the opening prefix and run exactly
+ * is added.
  */
 function contentsOf(parts: string[]): string[] {
   const contents = [...parts];
@@ -274,9 +349,10 @@ function contentsOf(parts: string[]): string[] {
     const lastBreak = part.lastIndexOf('\n');
     const newline = part[lastBreak - 1] === '\r' ? '\r\n' : '\n';
     const open = openFenceAfter(part.slice(0, lastBreak + 1 - newline.length));
-    if (lastBreak === -1 || !open || part.slice(lastBreak + 1) !== open.run) continue;
+    const closer = open ? open.prefix + open.run : '';
+    if (lastBreak === -1 || !open || part.slice(lastBreak + 1) !== closer) continue;
     const content = contents[index] ?? '';
-    contents[index] = content.slice(0, content.length - newline.length - open.run.length);
+    contents[index] = content.slice(0, content.length - newline.length - closer.length);
     const next = contents[index + 1] ?? '';
     expect(next.startsWith(open.opener + newline)).toBe(true);
     contents[index + 1] = next.slice(open.opener.length + newline.length);
@@ -369,11 +445,19 @@ function generateMarkdown(random: () => number, maxRunes: number): string {
       { length: 1 + count(4) },
       () => `${pick(['', '- ', '  - ', '# '])}Then ${words(12)}`,
     );
+  // A code block at the top level (indented 0-3), in a list item, or quoted.
   const codeBlock = (last: boolean) => {
     const char = pick(['`', '~']);
     const run = char.repeat(3 + count(3));
-    const indent = ' '.repeat(count(4));
-    const lines = [`${indent}${run}${pick(INFO_STRINGS)}`];
+    const container = pick(['top', 'top', 'top', 'list', 'quote']);
+    const prefix =
+      container === 'list'
+        ? pick(['   ', '    '])
+        : container === 'quote'
+          ? pick(['> ', '>', '> > '])
+          : ' '.repeat(count(4));
+    const lines = container === 'list' ? [`${1 + count(9)}. Then ${words(6)}`, ''] : [];
+    lines.push(`${prefix}${run}${pick(INFO_STRINGS)}`);
     for (let line = count(9); line > 0; line--) {
       const content = pick([
         '',
@@ -383,10 +467,11 @@ function generateMarkdown(random: () => number, maxRunes: number): string {
         `    ${words(6)}`,
         `// ${words(8)}`,
       ]);
-      if (content !== run) lines.push(content);
+      if (content !== run) lines.push(container === 'top' ? content : prefix + content);
     }
     // Real closing lines are one longer than the opening run, unlike the ones the splitter adds.
-    if (!(last && random() < 0.3)) lines.push(`${run}${char}${pick(['', '  '])}`);
+    const closerPrefix = container === 'top' ? '' : prefix;
+    if (!(last && random() < 0.3)) lines.push(`${closerPrefix}${run}${char}${pick(['', '  '])}`);
     return lines;
   };
 
