@@ -158,7 +158,6 @@ export interface ApiDelivery {
   updatePostId: string | undefined;
   files: UploadFile[];
   resolveLogins: ResolveLogins;
-  log: (line: string) => void;
 }
 
 /** Where a destination leads once looked up: a channel, a person to open a DM with, or why neither. */

@@ -212,7 +212,6 @@ async function deliver(
       updatePostId: config.updatePostId,
       files,
       resolveLogins,
-      log: core.info,
     });
   }
   const webhookUrl = config.connection.mode === 'webhook' ? config.connection.webhookUrl : '';
