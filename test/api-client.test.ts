@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ActionError } from '../src/errors.js';
+import type { ActionError } from '../src/errors.js';
 import { createApiClient, type MattermostApi } from '../src/mattermost/api.js';
 import { createHttp, type Http, type HttpSettings } from '../src/mattermost/http.js';
 import { MattermostTestServer, type User } from './support/mattermost-server.js';
-import { answerSuffixOf } from './support/server-answer.js';
+import { actionErrorOf, answerSuffixOf } from './support/server-answer.js';
 
 let server: MattermostTestServer;
 let http: Http;
@@ -66,14 +66,9 @@ afterAll(() => {
 });
 
 async function rejection(promise: Promise<unknown>): Promise<ActionError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ActionError);
-    printed.push((error as Error).message);
-    return error as ActionError;
-  }
-  throw new Error('expected a failure');
+  const error = await actionErrorOf(promise);
+  printed.push(error.message);
+  return error;
 }
 
 describe('requests', () => {

@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ActionError } from '../src/errors.js';
+import type { ActionError } from '../src/errors.js';
 import { createHttp, type Http } from '../src/mattermost/http.js';
 import { postToWebhook, type WebhookBody } from '../src/mattermost/webhook.js';
 import { MattermostTestServer } from './support/mattermost-server.js';
-import { answerSuffixOf } from './support/server-answer.js';
+import { actionErrorOf, answerSuffixOf } from './support/server-answer.js';
 
 let server: MattermostTestServer;
 let http: Http;
@@ -58,14 +58,9 @@ async function rejection(
   label = "the webhook's channel",
   url = hook.url,
 ): Promise<ActionError> {
-  try {
-    await postToWebhook(http, url, body, label);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ActionError);
-    printed.push((error as Error).message);
-    return error as ActionError;
-  }
-  throw new Error('expected postToWebhook to fail');
+  const error = await actionErrorOf(postToWebhook(http, url, body, label));
+  printed.push(error.message);
+  return error;
 }
 
 describe('postToWebhook', () => {
