@@ -1,5 +1,5 @@
 /** What the step reports back: the `posts` output, the step summary and the failure line. */
-import type { DeliveryResult } from './deliver.js';
+import type { DeliveryResult } from './deliver/result.js';
 
 export function postsOutput(results: DeliveryResult[]): string {
   return JSON.stringify(

@@ -1,0 +1,84 @@
+/** API mode: one logical message as REST posts: the first post, then replies for the rest. */
+import { randomBytes } from 'node:crypto';
+import { ActionError } from '../errors.js';
+import type { MattermostApi, MattermostPost, UploadFile } from '../mattermost/api.js';
+import type { PostContent } from './result.js';
+
+const MAX_FILES_PER_POST = 5;
+
+export interface PostPartsRequest {
+  api: MattermostApi;
+  content: PostContent;
+  files: UploadFile[];
+}
+
+/** Creates the post (and the replies that carry the rest of a long message or of the files). */
+export async function postParts(
+  delivery: PostPartsRequest,
+  botId: string,
+  channelId: string,
+  parts: string[],
+  threadRootId: string | undefined,
+): Promise<MattermostPost> {
+  const { api, content } = delivery;
+  const fileBatches = await uploadInBatches(api, channelId, delivery.files);
+  let first: MattermostPost | undefined;
+  const count = Math.max(parts.length, fileBatches.length, 1);
+  for (let index = 0; index < count; index += 1) {
+    const rootId = threadRootId ?? first?.id;
+    const post = await api.createPost({
+      channel_id: channelId,
+      message: parts[index] ?? '',
+      pending_post_id: `${botId}:${randomBytes(10).toString('hex')}`,
+      ...(rootId ? { root_id: rootId } : {}),
+      ...(fileBatches[index] ? { file_ids: fileBatches[index] } : {}),
+      ...(index === 0 ? firstPostFields(content) : replyFields(content)),
+    });
+    first ??= post;
+  }
+  if (!first) throw new ActionError('Nothing was posted.');
+  return first;
+}
+
+function firstPostFields(content: PostContent): {
+  props?: Record<string, unknown>;
+  metadata?: Record<string, unknown>;
+  type?: string;
+} {
+  const props = postProps(content, true);
+  return {
+    ...(props ? { props } : {}),
+    ...(content.priority ? { metadata: { priority: content.priority } } : {}),
+    ...(content.type ? { type: content.type } : {}),
+  };
+}
+
+function replyFields(content: PostContent): { props?: Record<string, unknown> } {
+  const props = postProps(content, false);
+  return props ? { props } : {};
+}
+
+/** `props` of a REST post: the payload's, the attachments (first post only) and display overrides. */
+export function postProps(
+  content: PostContent,
+  first: boolean,
+): Record<string, unknown> | undefined {
+  const props: Record<string, unknown> = { ...(first ? content.props : {}) };
+  if (first && content.attachments) props.attachments = content.attachments;
+  if (content.display.username) props.override_username = content.display.username;
+  if (content.display.iconUrl) props.override_icon_url = content.display.iconUrl;
+  if (content.display.iconEmoji) props.override_icon_emoji = content.display.iconEmoji;
+  return Object.keys(props).length > 0 ? props : undefined;
+}
+
+export async function uploadInBatches(
+  api: MattermostApi,
+  channelId: string,
+  files: UploadFile[],
+): Promise<string[][]> {
+  const batches: string[][] = [];
+  for (let start = 0; start < files.length; start += MAX_FILES_PER_POST) {
+    batches.push(await api.uploadFiles(channelId, files.slice(start, start + MAX_FILES_PER_POST)));
+  }
+  return batches;
+}
