@@ -56,4 +56,23 @@ export interface Config {
   retries: number;
   timeoutSeconds: number;
   workspace: string;
+  /** `thread-key` and its companions; undefined without `thread-key`. */
+  thread: ThreadConfig | undefined;
+  /** `reactions`, in input order. */
+  reactions: Reaction[];
+}
+
+/** `thread-key`, `thread-root`, `thread-lookback` (API mode). */
+export interface ThreadConfig {
+  /** The `thread-key` template. */
+  keyTemplate: string;
+  /** The `thread-root` template, `built-in`, or undefined (the first message is the root). */
+  rootTemplate: string | 'built-in' | undefined;
+  lookbackDays: number;
+}
+
+/** One `reactions` entry: `name` adds the bot's reaction, `-name` removes it. */
+export interface Reaction {
+  emoji: string;
+  remove: boolean;
 }

@@ -4,7 +4,15 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import type { Config, Connection, Destination, DisplayOverrides, JobStatus } from './config.js';
+import type {
+  Config,
+  Connection,
+  Destination,
+  DisplayOverrides,
+  JobStatus,
+  Reaction,
+  ThreadConfig,
+} from './config.js';
 import { isRecord } from './context.js';
 import { ActionError } from './errors.js';
 import { parseUserMap } from './user-map.js';
@@ -74,6 +82,7 @@ export function readConfig(reader: InputReader, env: Env): Config {
     retries: readInteger(input('retries'), 'retries', 3, 0, 10),
     timeoutSeconds: readInteger(input('timeout'), 'timeout', 30, 1, 600),
     workspace,
+    ...readThreadInputs(input, connection.mode, { rootId, updatePostId }),
   };
 }
 
@@ -451,4 +460,68 @@ function readInteger(
     });
   }
   return value;
+}
+
+/** `thread-key`, `thread-root`, `thread-lookback` and `reactions`: API mode only. */
+function readThreadInputs(
+  input: (name: string) => string,
+  mode: Connection['mode'],
+  posts: { rootId: string | undefined; updatePostId: string | undefined },
+): Pick<Config, 'thread' | 'reactions'> {
+  const keyTemplate = input('thread-key');
+  const rootTemplate = input('thread-root');
+  const reactions = readReactions(input('reactions'));
+  for (const [name, given] of [
+    ['thread-key', keyTemplate !== ''],
+    ['thread-root', rootTemplate !== ''],
+    ['reactions', reactions.length > 0],
+  ] as const) {
+    if (given && mode === 'webhook') {
+      throw new ActionError(
+        `${name} needs API mode: set server-url and token (a webhook post has no id to find, edit or react to).`,
+        { input: name },
+      );
+    }
+  }
+  if (rootTemplate && !keyTemplate) {
+    throw new ActionError('thread-root needs thread-key: set thread-key to name the thread.', {
+      input: 'thread-root',
+    });
+  }
+  if (!keyTemplate) return { thread: undefined, reactions };
+  for (const [name, id] of [
+    ['root-id', posts.rootId],
+    ['update-post-id', posts.updatePostId],
+  ] as const) {
+    if (id) {
+      throw new ActionError(
+        `thread-key and ${name} cannot be used together (API mode): thread-key finds the thread itself; drop one of them.`,
+        { input: 'thread-key' },
+      );
+    }
+  }
+  const thread: ThreadConfig = {
+    keyTemplate,
+    rootTemplate:
+      rootTemplate === '' ? undefined : rootTemplate === 'built-in' ? 'built-in' : rootTemplate,
+    lookbackDays: readInteger(input('thread-lookback'), 'thread-lookback', 30, 1, 365),
+  };
+  return { thread, reactions };
+}
+
+/** Mattermost emoji names (`model.IsValidEmojiName`): letters, digits, `_`, `-`, `+`, at most 64. */
+const EMOJI_NAME = /^[a-zA-Z0-9_+-]{1,64}$/;
+
+function readReactions(text: string): Reaction[] {
+  return splitList(text).map((entry) => {
+    const remove = entry.startsWith('-');
+    const emoji = (remove ? entry.slice(1) : entry).trim().replace(/^:|:$/g, '');
+    if (!EMOJI_NAME.test(emoji)) {
+      throw new ActionError(
+        `reactions entry ${entry} is not an emoji name: write e.g. white_check_mark to add, -hourglass_flowing_sand to remove.`,
+        { input: 'reactions' },
+      );
+    }
+    return { emoji, remove };
+  });
 }

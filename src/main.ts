@@ -23,6 +23,9 @@ import { createHttp, type Http } from './mattermost/http.js';
 import { postToWebhook } from './mattermost/webhook.js';
 import { failureReport, postsOutput, summaryMarkdown } from './report.js';
 import type { TemplateContext } from './template/index.js';
+import { renderThread } from './thread/render.js';
+import type { Thread } from './thread/root.js';
+import { lookupLogin } from './user-map.js';
 import { findWorkspaceFiles } from './workspace.js';
 
 export async function run(): Promise<void> {
@@ -48,8 +51,9 @@ export async function run(): Promise<void> {
         { input: 'message' },
       );
     }
+    const thread = await threadOf(config, context);
     const files = await readFiles(config);
-    const results = await deliver(config, content, files, context.github, api, http);
+    const results = await deliver(config, content, files, context.github, api, http, thread);
     await report(config, content.message, results);
   } catch (error) {
     core.setFailed(
@@ -115,6 +119,7 @@ async function deliver(
   github: TemplateContext['github'],
   api: MattermostApi | undefined,
   http: Http | undefined,
+  thread: Thread | undefined,
 ): Promise<DeliveryResult[]> {
   const resolveLogins = (logins: string[]) =>
     resolveGitHubLogins(logins, {
@@ -140,6 +145,8 @@ async function deliver(
       updatePostId: config.updatePostId,
       files,
       resolveLogins,
+      thread,
+      reactions: config.reactions,
     });
   }
   const webhookUrl = config.connection.mode === 'webhook' ? config.connection.webhookUrl : '';
@@ -149,6 +156,16 @@ async function deliver(
     resolveLogins,
     post: (body, label) => postToWebhook(http, webhookUrl, body, label),
   });
+}
+
+/** `thread-key` and `thread-root` rendered; `mention` there prints usernames from user-map. */
+async function threadOf(config: Config, context: TemplateContext): Promise<Thread | undefined> {
+  if (!config.thread) return undefined;
+  const mentionFor = (login: string) => {
+    const ref = lookupLogin(config.userMap, login);
+    return ref?.kind === 'username' ? ref.username : undefined;
+  };
+  return renderThread(config.thread, context, { mentionFor });
 }
 
 /** Appends to the step summary file (core.summary would remember the first run's file path). */

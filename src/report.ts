@@ -7,6 +7,7 @@ export function postsOutput(results: DeliveryResult[]): string {
       destination: r.destination,
       channel_id: r.channelId,
       post_id: r.postId,
+      root_id: r.rootId,
       status: r.status,
       error: r.error,
     })),

@@ -1,6 +1,6 @@
 /** API mode: look up, open DMs, post (or edit); every destination is tried. */
 import { randomBytes } from 'node:crypto';
-import type { Destination } from '../config.js';
+import type { Destination, Reaction } from '../config.js';
 import { ActionError } from '../errors.js';
 import {
   DEFAULT_MAX_POST_SIZE,
@@ -9,7 +9,9 @@ import {
   type MattermostUser,
   type UploadFile,
 } from '../mattermost/api.js';
+import { applyReactions } from '../reactions.js';
 import { runeLength, splitMessage } from '../split.js';
+import { deliverInThread, type Thread } from '../thread/root.js';
 import { mapConcurrently } from './concurrent.js';
 import { postParts, postProps, uploadInBatches } from './post-parts.js';
 import {
@@ -32,6 +34,9 @@ export interface ApiDelivery {
   updatePostId: string | undefined;
   files: UploadFile[];
   resolveLogins: ResolveLogins;
+  /** `thread-key` (rendered); the root text not yet cut to size. */
+  thread?: Thread | undefined;
+  reactions?: Reaction[];
 }
 
 interface ThreadRoot {
@@ -44,12 +49,13 @@ export async function deliverByApi(delivery: ApiDelivery): Promise<DeliveryResul
   if (delivery.updatePostId) return [await editPost(delivery, delivery.updatePostId)];
   // The look-ups do not need the bot's own user, so everything goes out at once.
   const lookup = resolveTargets(delivery);
-  let setup: [MattermostUser, string[], MattermostPost | undefined];
+  let setup: [MattermostUser, string[], MattermostPost | undefined, Thread | undefined];
   try {
     setup = await Promise.all([
       api.getMe(),
       messageParts(api, content.message),
       delivery.rootId ? api.getPost(delivery.rootId) : undefined,
+      threadCutToSize(api, delivery.thread),
     ]);
   } catch (error) {
     // Without the bot's own user (a rejected token, say) nothing can be sent anywhere.
@@ -59,7 +65,7 @@ export async function deliverByApi(delivery: ApiDelivery): Promise<DeliveryResul
       result(entry, 'failed', { error: messageOf(error) }),
     );
   }
-  const [me, parts, thread] = setup;
+  const [me, parts, thread, keyed] = setup;
   const threadRoot = thread
     ? { id: thread.root_id || thread.id, channelId: thread.channel_id }
     : undefined;
@@ -68,7 +74,7 @@ export async function deliverByApi(delivery: ApiDelivery): Promise<DeliveryResul
       ? [{ entry: delivery.rootId ?? '', channelId: threadRoot.channelId }]
       : await lookup;
   return mapConcurrently(uniqueTargets(targets), (target) =>
-    deliverTo(delivery, target, me.id, parts, threadRoot),
+    deliverTo({ ...delivery, thread: keyed }, target, me.id, parts, threadRoot),
   );
 }
 
@@ -92,12 +98,15 @@ async function deliverTo(
         { input: 'root-id' },
       );
     }
-    const first = await postParts(delivery, botId, channelId, parts, threadRoot?.id);
-    return result(target.entry, 'sent', {
-      channelId: first.channel_id,
-      postId: first.id,
-      rootId: first.root_id || first.id,
-    });
+    const posted = delivery.thread
+      ? await deliverInThread(delivery, delivery.thread, botId, channelId, parts, Date.now())
+      : undefined;
+    const first =
+      posted?.post ?? (await postParts(delivery, botId, channelId, parts, threadRoot?.id));
+    const rootId = posted?.rootId ?? (first.root_id || first.id);
+    const sent = { channelId: first.channel_id, postId: first.id, rootId };
+    // With thread-key the reactions mark the thread's root, else the post itself.
+    return react(delivery, botId, posted ? rootId : first.id, result(target.entry, 'sent', sent));
   } catch (error) {
     return result(target.entry, 'failed', { channelId, error: messageOf(error) });
   }
@@ -108,6 +117,35 @@ async function messageParts(api: MattermostApi, message: string): Promise<string
   const maxRunes =
     runeLength(message) > SAFE_POST_RUNES ? await api.getMaxPostSize() : DEFAULT_MAX_POST_SIZE;
   return splitMessage(message, maxRunes);
+}
+
+/** Adds and removes the `reactions`; a failure there fails the destination, keeping its post ids. */
+async function react(
+  delivery: ApiDelivery,
+  botId: string,
+  postId: string,
+  sent: DeliveryResult,
+): Promise<DeliveryResult> {
+  try {
+    await applyReactions(delivery.api, botId, postId, delivery.reactions ?? []);
+    return sent;
+  } catch (error) {
+    return {
+      ...sent,
+      status: 'failed',
+      error: `The post was sent, but a reaction failed: ${messageOf(error)}`,
+    };
+  }
+}
+
+/** The `thread-root` text cut to one post (a root is never split), under the server's limit. */
+async function threadCutToSize(
+  api: MattermostApi,
+  thread: Thread | undefined,
+): Promise<Thread | undefined> {
+  if (thread?.root === undefined) return thread;
+  const [root] = await messageParts(api, thread.root);
+  return { ...thread, root: root ?? '' };
 }
 
 /** `update-post-id`: the first part replaces the post's text, the rest follow as replies. */
@@ -141,7 +179,8 @@ async function editPost(delivery: ApiDelivery, postId: string): Promise<Delivery
         ...(replyProps ? { props: replyProps } : {}),
       });
     }
-    return result(postId, 'sent', { channelId: edited.channel_id, postId: edited.id, rootId });
+    const sent = { channelId: edited.channel_id, postId: edited.id, rootId };
+    return react(delivery, me.id, edited.id, result(postId, 'sent', sent));
   } catch (error) {
     return result(postId, 'failed', { error: messageOf(error) });
   }

@@ -12,6 +12,14 @@ export interface PostPartsRequest {
   files: UploadFile[];
 }
 
+/** The first post opens a `thread-key` thread: a derived `pending_post_id`, the key's props. */
+export interface ThreadOpening {
+  pendingPostId: string;
+  props: Record<string, unknown>;
+  /** False when the server handed back another run's root for the same pending_post_id. */
+  isOwn(post: MattermostPost): boolean;
+}
+
 /** Creates the post (and the replies that carry the rest of a long message or of the files). */
 export async function postParts(
   delivery: PostPartsRequest,
@@ -19,36 +27,52 @@ export async function postParts(
   channelId: string,
   parts: string[],
   threadRootId: string | undefined,
+  opening?: ThreadOpening,
 ): Promise<MattermostPost> {
   const { api, content } = delivery;
   const fileBatches = await uploadInBatches(api, channelId, delivery.files);
   let first: MattermostPost | undefined;
+  let inThread = threadRootId;
   const count = Math.max(parts.length, fileBatches.length, 1);
+  const fieldsOf = (index: number, rootId: string | undefined, open?: ThreadOpening) => ({
+    channel_id: channelId,
+    message: parts[index] ?? '',
+    pending_post_id: open?.pendingPostId ?? `${botId}:${randomBytes(10).toString('hex')}`,
+    ...(rootId ? { root_id: rootId } : {}),
+    ...(fileBatches[index] ? { file_ids: fileBatches[index] } : {}),
+    // A reply takes no priority (server-facts §2): the first part keeps it only as a root post.
+    ...(index === 0
+      ? firstPostFields(content, open?.props, rootId !== undefined)
+      : replyFields(content)),
+  });
   for (let index = 0; index < count; index += 1) {
-    const rootId = threadRootId ?? first?.id;
-    const post = await api.createPost({
-      channel_id: channelId,
-      message: parts[index] ?? '',
-      pending_post_id: `${botId}:${randomBytes(10).toString('hex')}`,
-      ...(rootId ? { root_id: rootId } : {}),
-      ...(fileBatches[index] ? { file_ids: fileBatches[index] } : {}),
-      ...(index === 0 ? firstPostFields(content) : replyFields(content)),
-    });
+    const open = index === 0 && !inThread ? opening : undefined;
+    let post = await api.createPost(fieldsOf(index, inThread ?? first?.id, open));
+    if (open && !open.isOwn(post)) {
+      // Another run opened this thread a moment ago: this part goes into it as a reply.
+      inThread = post.id;
+      post = await api.createPost(fieldsOf(index, post.id));
+    }
     first ??= post;
   }
   if (!first) throw new ActionError('Nothing was posted.');
   return first;
 }
 
-function firstPostFields(content: PostContent): {
+function firstPostFields(
+  content: PostContent,
+  threadProps: Record<string, unknown> | undefined,
+  reply: boolean,
+): {
   props?: Record<string, unknown>;
   metadata?: Record<string, unknown>;
   type?: string;
 } {
-  const props = postProps(content, true);
+  const own = postProps(content, true);
+  const props = threadProps ? { ...own, ...threadProps } : own;
   return {
     ...(props ? { props } : {}),
-    ...(content.priority ? { metadata: { priority: content.priority } } : {}),
+    ...(content.priority && !reply ? { metadata: { priority: content.priority } } : {}),
     ...(content.type ? { type: content.type } : {}),
   };
 }

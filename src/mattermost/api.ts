@@ -31,6 +31,10 @@ export interface MattermostPost {
   message: string;
   props?: Record<string, unknown>;
   file_ids?: string[];
+  user_id?: string;
+  /** Milliseconds since the epoch. */
+  create_at?: number;
+  delete_at?: number;
 }
 
 export interface NewPost {
@@ -72,6 +76,12 @@ export interface MattermostApi {
   uploadFiles(channelId: string, files: UploadFile[]): Promise<string[]>;
   /** The server's `MaxPostSize` in runes; 16383 (the stock value) when it does not say. */
   getMaxPostSize(): Promise<number>;
+  /** One page of a channel's root posts (replies left out), newest first. */
+  getChannelRootPosts(channelId: string, page: number, perPage: number): Promise<MattermostPost[]>;
+  /** Adds the user's reaction; one that is already there is kept (the server saves it again). */
+  addReaction(userId: string, postId: string, emoji: string): Promise<void>;
+  /** Removes the user's reaction; one that is not there is no error (the server deletes nothing). */
+  removeReaction(userId: string, postId: string, emoji: string): Promise<void>;
 }
 
 export const DEFAULT_MAX_POST_SIZE = 16383;
@@ -353,6 +363,45 @@ export function createApiClient(http: Http, serverUrl: string, token: string): M
       const size = typeof raw === 'string' || typeof raw === 'number' ? Number(raw) : Number.NaN;
       return Number.isInteger(size) && size > 0 ? size : DEFAULT_MAX_POST_SIZE;
     },
+
+    async getChannelRootPosts(channelId, page, perPage) {
+      // collapsedThreads=true: root posts only, newest first (api4/post.go getPostsForChannel →
+      // SqlPostStore.getPostsCollapsedThreads), so replies in busy threads cost no pages.
+      const spec: Call = {
+        method: 'GET',
+        path: `/channels/${segment(channelId)}/posts?page=${page}&per_page=${perPage}&collapsedThreads=true&skipFetchThreads=true`,
+        what: `Reading the recent posts of channel ${channelId}`,
+        explain: ({ status, suffix }) => {
+          if (status === 403 || status === 404) {
+            return `The bot cannot read channel ${channelId} ${suffix}: thread-key finds the thread among the channel's posts, so add the bot to the channel.`;
+          }
+          return undefined;
+        },
+      };
+      const { json, response } = await call(spec);
+      const list = postList(json);
+      if (!list) throw unexpectedShape(spec, response);
+      return list;
+    },
+
+    async addReaction(userId, postId, emoji) {
+      await call({
+        method: 'POST',
+        path: '/reactions',
+        json: { user_id: userId, post_id: postId, emoji_name: emoji },
+        what: `Adding reaction :${emoji}: to post ${postId}`,
+        explain: (answer) => reactionError(answer, emoji, postId),
+      });
+    },
+
+    async removeReaction(userId, postId, emoji) {
+      await call({
+        method: 'DELETE',
+        path: `/users/${segment(userId)}/posts/${segment(postId)}/reactions/${segment(emoji)}`,
+        what: `Removing reaction :${emoji}: from post ${postId}`,
+        explain: (answer) => reactionError(answer, emoji, postId),
+      });
+    },
   };
 
   function apiError(response: HttpResponse, spec: Call): ActionError {
@@ -375,6 +424,28 @@ function unexpectedShape(spec: Call, response: HttpResponse): ActionError {
     response,
     `${spec.what} failed: Mattermost's answer (${response.status}) lacks the expected fields; check that server-url points at Mattermost.`,
   );
+}
+
+/** The answers of `api4/reaction.go` and `app/reaction.go` a workflow author can act on. */
+function reactionError(
+  { status, id, suffix }: DescribedAnswer,
+  emoji: string,
+  postId: string,
+): string | undefined {
+  if (status === 404 && id?.startsWith('app.emoji.')) {
+    return `There is no emoji :${emoji}: on this Mattermost server ${suffix}: check reactions (the names are those of the emoji picker, e.g. white_check_mark).`;
+  }
+  if (status === 501) {
+    return `:${emoji}: is not a standard emoji and custom emoji are disabled on this server ${suffix}: check reactions.`;
+  }
+  if (status === 400 && id === 'app.reaction.save.save.too_many_reactions') {
+    return `Post ${postId} has as many different reactions as the server allows ${suffix}: remove some with -name in reactions.`;
+  }
+  if (status === 404) return `There is no post ${postId} to react to ${suffix}.`;
+  if (status === 403) {
+    return `The bot may not react in the channel of post ${postId} ${suffix}: add the bot to the channel (an archived channel takes no reactions).`;
+  }
+  return undefined;
 }
 
 function tooLongMessage(suffix: string): string {
@@ -421,6 +492,15 @@ function fileIds(json: unknown): string[] | undefined {
     isRecord(info) && typeof info.id === 'string' ? info.id : undefined,
   );
   return ids.every((id): id is string => id !== undefined) ? ids : undefined;
+}
+
+/** A PostList (`{order, posts}`) as posts in its order. */
+function postList(json: unknown): MattermostPost[] | undefined {
+  if (!isRecord(json) || !Array.isArray(json.order) || !isRecord(json.posts)) return undefined;
+  const posts = json.posts;
+  return json.order
+    .map((id: unknown) => (typeof id === 'string' ? posts[id] : undefined))
+    .filter(isPost);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

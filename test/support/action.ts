@@ -49,6 +49,7 @@ export interface ActionRun {
     destination: string;
     channel_id: string;
     post_id: string;
+    root_id: string;
     status: string;
     error: string;
   }[];
@@ -110,7 +111,12 @@ function repositoryOf(event: Record<string, unknown> | undefined): string | unde
   return typeof repository?.full_name === 'string' ? repository.full_name : undefined;
 }
 
-const INPUT_DEFAULTS: Record<string, string> = { 'dry-run': 'false', retries: '3', timeout: '30' };
+const INPUT_DEFAULTS: Record<string, string> = {
+  'dry-run': 'false',
+  retries: '3',
+  timeout: '30',
+  'thread-lookback': '30',
+};
 
 interface RunFiles {
   output: string;
