@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type PostPartsRequest, postParts, postProps } from '../deliver/post-parts.js';
+import { ActionError } from '../errors.js';
 import type { MattermostApi, MattermostPost } from '../mattermost/api.js';
 import { findThreadRoot } from './find-root.js';
 import { rootPendingPostId, THREAD_KEY_PROP, THREAD_RUN_PROP } from './key.js';
@@ -35,31 +36,54 @@ export async function deliverInThread(
   const { root: found } = await findThreadRoot(search);
   const run = randomBytes(8).toString('hex');
   const threadProps = { [THREAD_KEY_PROP]: thread.key, [THREAD_RUN_PROP]: run };
-  const pendingPostId = rootPendingPostId(botId, channelId, thread.key);
+  const derivedId = rootPendingPostId(botId, channelId, thread.key);
   if (thread.root === undefined) {
-    const opening = found
-      ? undefined
-      : {
-          pendingPostId,
-          props: threadProps,
-          isOwn: (post: MattermostPost) => post.props?.[THREAD_RUN_PROP] === run,
-        };
-    const post = await postParts(delivery, botId, channelId, parts, found?.id, opening);
+    const post = found
+      ? await postParts(delivery, botId, channelId, parts, found.id)
+      : await opening(derivedId, (pendingPostId) =>
+          postParts(delivery, botId, channelId, parts, undefined, {
+            pendingPostId,
+            props: threadProps,
+            isOwn: (created) => created.props?.[THREAD_RUN_PROP] === run,
+          }),
+        );
     return { post, rootId: post.root_id || post.id };
   }
+  const rootText = thread.root;
   const root = found
     ? await keepRootCurrent(api, found, thread)
-    : await api.createPost({
-        channel_id: channelId,
-        message: thread.root,
-        pending_post_id: pendingPostId,
-        // Display overrides apply to the root too; the payload's props and attachments do not.
-        props: { ...postProps(delivery.content, false), ...threadProps },
-      });
+    : await opening(derivedId, (pendingPostId) =>
+        api.createPost({
+          channel_id: channelId,
+          message: rootText,
+          pending_post_id: pendingPostId,
+          // Display overrides apply to the root too; the payload's props and attachments do not.
+          props: { ...postProps(delivery.content, false), ...threadProps },
+        }),
+      );
   // A root handed back by the de-duplication (another run's) is used the same way: reply to it.
   const post = await postParts(delivery, botId, channelId, parts, root.id);
   return { post, rootId: root.id };
 }
+
+/**
+ * Creates a root with the derived pending_post_id. Within the server's 30 s a root of the same key
+ * that was deleted meanwhile blocks that id (500 `deduplicate_create_post.failed_to_get`,
+ * app/post.go deduplicateCreatePost): then a second derived id, the same for every run.
+ */
+async function opening<T>(
+  derivedId: string,
+  create: (pendingPostId: string) => Promise<T>,
+): Promise<T> {
+  try {
+    return await create(derivedId);
+  } catch (error) {
+    if (!(error instanceof ActionError) || error.server?.id !== DELETED_ROOT_ID) throw error;
+    return create(`${derivedId}:2`);
+  }
+}
+
+const DELETED_ROOT_ID = 'api.post.deduplicate_create_post.failed_to_get';
 
 /** Edits the root to the latest `thread-root`, keeping its props (and so its key). */
 async function keepRootCurrent(

@@ -8,6 +8,7 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 
 export interface RecordedRequest {
@@ -36,6 +37,8 @@ export interface StoredPost {
   edit_at: number;
   pending_post_id: string;
   via: 'webhook' | 'api';
+  /** Set by deletePost(); deleted posts are hidden from every read, as Mattermost hides them. */
+  delete_at?: number;
 }
 
 export interface Fault {
@@ -145,6 +148,7 @@ interface State {
   posts: Map<string, StoredPost>; // a Map keeps creation order
   files: Map<string, StoredFile>;
   pendingPostIds: Map<string, { postId: string | undefined; expiresAt: number }>;
+  reactions: Map<string, StoredReaction>; // `${post_id}:${user_id}:${emoji_name}` → reaction
 }
 
 interface Reply {
@@ -847,6 +851,8 @@ async function createPost(s: State, call: ApiCall): Promise<Reply> {
     const seen = seenPendingPostId(s, pendingPostId);
     if (seen === '') throw fail('postPending');
     const earlier = seen === undefined ? undefined : s.posts.get(seen);
+    // deduplicateCreatePost loads the saved post with GetSinglePost, which hides deleted posts.
+    if (earlier?.delete_at) throw threadFail('dedupFailedToGet');
     if (earlier) return jsonReply(201, postJson(s, earlier));
     s.pendingPostIds.set(pendingPostId, {
       postId: undefined,
@@ -921,7 +927,7 @@ function validateAndSavePost(
 
 function postForCaller(s: State, call: ApiCall): StoredPost {
   const post = s.posts.get(call.params[0] ?? '');
-  if (!post) throw fail('postMissing');
+  if (!post || post.delete_at) throw fail('postMissing');
   return post;
 }
 
@@ -1056,6 +1062,164 @@ function uploadFiles(s: State, call: ApiCall): Reply {
   return jsonReply(201, { file_infos: infos, client_ids: clientIds });
 }
 
+// ---------------------------------------------------------------------------------------------
+// Threads across runs (issue 12): a channel's posts, and reactions.
+
+export interface StoredReaction {
+  user_id: string;
+  post_id: string;
+  emoji_name: string;
+  channel_id: string;
+  create_at: number;
+}
+
+// biome-ignore format: a table reads better unwrapped
+const THREAD_ERRORS = {
+  reactionInvalid: [400, 'api.reaction.save_reaction.invalid.app_error', 'Invalid reaction.'],
+  reactionUserId: [403, 'api.reaction.save_reaction.user_id.app_error', 'You can not save reaction for the other user.'],
+  tooManyReactions: [400, 'app.reaction.save.save.too_many_reactions', 'Reaction limit has been reached for this post.'],
+  emojiMissing: [404, 'app.emoji.get_by_name.no_result', 'Unable to find the emoji.'],
+  dedupFailedToGet: [500, 'api.post.deduplicate_create_post.failed_to_get', 'Failed to get the post for this pending_post_id.'],
+  invalidUrlParam: [400, 'api.context.invalid_url_param.app_error', 'Invalid or missing parameter in request URL.'],
+} as const satisfies Record<string, readonly [number, string, string]>;
+
+function threadFail(name: keyof typeof THREAD_ERRORS): ApiError {
+  const [status, id, message] = THREAD_ERRORS[name];
+  return new ApiError(status, id, message);
+}
+
+/** ServiceSettings.UniqueEmojiReactionLimitPerPost, default 50 (model/config.go). */
+const UNIQUE_REACTION_LIMIT = 50;
+/** model.EmojiNameMaxLength and the name pattern of model.IsValidEmojiName. */
+const EMOJI_NAME = /^[a-zA-Z0-9_+-]{1,64}$/;
+
+// The system emoji Mattermost knows (model.GetSystemEmojiId) come from emoji-datasource, as the
+// web app's emoji list does; a name outside it would be looked up as a custom emoji, and there are
+// none here.
+let systemEmoji: Set<string> | undefined;
+function isSystemEmoji(name: string): boolean {
+  systemEmoji ??= new Set(
+    (
+      createRequire(import.meta.url)('emoji-datasource/emoji.json') as { short_names: string[] }[]
+    ).flatMap((emoji) => emoji.short_names),
+  );
+  return systemEmoji.has(name);
+}
+
+function livePost(s: State, id: string): StoredPost | undefined {
+  const post = s.posts.get(id);
+  return post && !post.delete_at ? post : undefined;
+}
+
+/** `SessionHasPermissionToChannelByPost`: an unknown post fails the permission check (403). */
+function channelByPostForCaller(s: State, call: ApiCall, postId: string): Channel {
+  const post = s.posts.get(postId);
+  const channel = post ? s.channels.get(post.channel_id) : undefined;
+  if (!channel || !canReadChannel(s, call.user, channel)) throw fail('forbidden');
+  return channel;
+}
+
+/**
+ * GET /channels/{channel_id}/posts (api4/post.go getPostsForChannel, app GetPostsPage, store
+ * SqlPostStore.GetPosts): `page` and `per_page` (default 60, at most 200: web/params.go), newest
+ * first, deleted posts left out. `collapsedThreads=true` pages over root posts only
+ * (getPostsCollapsedThreads: `RootId = ''`); otherwise the page holds roots and replies, and
+ * `posts` also carries the roots of the replies on the page (getParentsPosts) outside `order`.
+ * `since`, `before` and `after` are not used by the action and not served here.
+ */
+function getPostsForChannel(s: State, call: ApiCall): Reply {
+  const channel = s.channels.get(call.params[0] ?? '');
+  if (!channel) throw fail('channelMissing');
+  if (!canReadChannel(s, call.user, channel)) throw fail('forbidden');
+  const number = (name: string, fallback: number) => {
+    const value = Number.parseInt(call.query[name] ?? '', 10);
+    return Number.isNaN(value) || value < 0 ? fallback : value;
+  };
+  const page = number('page', 0);
+  const perPage = Math.min(number('per_page', 60), 200);
+  const collapsed = /^(1|t|true)$/i.test(call.query.collapsedThreads ?? '');
+  const newestFirst = [...s.posts.values()]
+    .map((post, index) => ({ post, index }))
+    .filter(({ post }) => post.channel_id === channel.id && !post.delete_at)
+    .filter(({ post }) => !collapsed || post.root_id === '')
+    .sort((a, b) => b.post.create_at - a.post.create_at || b.index - a.index)
+    .map(({ post }) => post);
+  const onPage = newestFirst.slice(page * perPage, page * perPage + perPage);
+  const posts: Record<string, unknown> = {};
+  for (const post of onPage) {
+    posts[post.id] = postJson(s, post);
+    const parent = post.root_id ? livePost(s, post.root_id) : undefined;
+    if (parent) posts[parent.id] = postJson(s, parent);
+  }
+  const next = newestFirst[page * perPage + perPage];
+  return jsonReply(200, {
+    order: onPage.map((post) => post.id),
+    posts,
+    next_post_id: '',
+    prev_post_id: next?.id ?? '',
+    has_next: next !== undefined,
+  });
+}
+
+/**
+ * POST /reactions (api4/reaction.go saveReaction, app/reaction.go SaveReactionForPost). Saving a
+ * reaction that exists saves it again (an upsert), so adding twice is no error. The handler never
+ * calls WriteHeader, so the answer is 200 (the OpenAPI file says 201).
+ */
+function saveReaction(s: State, call: ApiCall): Reply {
+  const body = bodyObject(call, 'reaction');
+  const userId = optString(body, 'user_id');
+  const postId = optString(body, 'post_id');
+  const emoji = optString(body, 'emoji_name');
+  const isId = (id: string) => /^[a-z0-9]{26}$/.test(id);
+  if (!isId(userId) || !isId(postId) || emoji === '' || emoji.length > 64) {
+    throw threadFail('reactionInvalid');
+  }
+  if (userId !== call.user.id) throw threadFail('reactionUserId');
+  const channel = channelByPostForCaller(s, call, postId);
+  if (!livePost(s, postId)) throw fail('postMissing');
+  if (!isSystemEmoji(emoji)) throw threadFail('emojiMissing');
+  const onPost = [...s.reactions.values()].filter((r) => r.post_id === postId);
+  const names = new Set(onPost.map((r) => r.emoji_name));
+  if (!names.has(emoji) && names.size >= UNIQUE_REACTION_LIMIT)
+    throw threadFail('tooManyReactions');
+  const key = `${postId}:${userId}:${emoji}`;
+  const reaction: StoredReaction = s.reactions.get(key) ?? {
+    user_id: userId,
+    post_id: postId,
+    emoji_name: emoji,
+    channel_id: channel.id,
+    create_at: Date.now(),
+  };
+  s.reactions.set(key, reaction);
+  return jsonReply(200, reaction);
+}
+
+/**
+ * DELETE /users/{user_id}/posts/{post_id}/reactions/{emoji_name} (api4/reaction.go
+ * deleteReaction): another user's reaction needs `remove_others_reactions` (system admins); a
+ * reaction that is not there deletes nothing and still answers 200 `{"status":"OK"}`.
+ */
+function deleteReaction(s: State, call: ApiCall): Reply {
+  const [userId = '', postId = '', emoji = ''] = call.params;
+  if (!EMOJI_NAME.test(emoji)) throw threadFail('invalidUrlParam');
+  channelByPostForCaller(s, call, postId);
+  if (userId !== call.user.id && !isSystemAdmin(call.user)) throw fail('forbidden');
+  if (!livePost(s, postId)) throw fail('postMissing');
+  s.reactions.delete(`${postId}:${userId}:${emoji}`);
+  return jsonReply(200, { status: 'OK' });
+}
+
+const THREAD_ROUTES: Route[] = [
+  { method: 'GET', pattern: /^\/channels\/([^/]+)\/posts$/, handle: getPostsForChannel },
+  { method: 'POST', pattern: /^\/reactions$/, handle: saveReaction },
+  {
+    method: 'DELETE',
+    pattern: /^\/users\/([^/]+)\/posts\/([^/]+)\/reactions\/([^/]+)$/,
+    handle: deleteReaction,
+  },
+];
+
 const ROUTES: Route[] = [
   { method: 'GET', pattern: /^\/users\/me$/, handle: getMe },
   { method: 'POST', pattern: /^\/users\/usernames$/, handle: getUsersByUsernames },
@@ -1073,6 +1237,7 @@ const ROUTES: Route[] = [
   { method: 'PUT', pattern: /^\/posts\/([^/]+)\/patch$/, handle: patchPost },
   { method: 'GET', pattern: /^\/posts\/([^/]+)$/, handle: getPost },
   { method: 'POST', pattern: /^\/files$/, handle: uploadFiles },
+  ...THREAD_ROUTES,
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -1097,6 +1262,7 @@ export class MattermostTestServer {
     posts: new Map(),
     files: new Map(),
     pendingPostIds: new Map(),
+    reactions: new Map(),
   };
   private readonly faults: { fault: Fault; remaining: number }[] = [];
   private readonly buckets = new Map<string, Bucket>();
@@ -1258,9 +1424,22 @@ export class MattermostTestServer {
     user_id: string;
     message: string;
     root_id?: string;
+    create_at?: number;
+    props?: Record<string, unknown>;
   }): StoredPost {
     if (!this.s.channels.has(p.channel_id)) throw new Error(`addPost: no channel ${p.channel_id}`);
     return savePost(this.s, { ...p, root_id: p.root_id ?? '', via: 'api' });
+  }
+
+  /** As a user deleting the post in the web app (a soft delete: DeleteAt set). */
+  deletePost(id: string): void {
+    const post = this.s.posts.get(id);
+    if (post) post.delete_at = Date.now();
+  }
+
+  /** The reactions on a post, in the order they were made. */
+  reactionsOn(postId: string): StoredReaction[] {
+    return [...this.s.reactions.values()].filter((r) => r.post_id === postId);
   }
 
   deleteIncomingWebhook(id: string): void {

@@ -22,6 +22,6 @@ export const deploymentRoot = `
     assign look = ":package: **Created**"
   endcase
 -%}
-{{ look }} · {{ version | code }} to {{ environment_link }} in {{ repo }}
+{{ look | raw }} · {{ version | code }} to {{ environment_link }} in {{ repo }}
 by {{ deployment.creator.login | default: event.sender.login | default: github.actor }}
 `;

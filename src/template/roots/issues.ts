@@ -14,7 +14,7 @@ export const issuesRoot = `
   endif
   assign labels = issue.labels | map: "name" | join: ", "
 -%}
-{{ state }} · issue {{ issue_link }} in {{ repo }}
+{{ state | raw }} · issue {{ issue_link }} in {{ repo }}
 by {{ issue.user.login | default: event.sender.login }}
 {%- if labels != "" %} · labels: {{ labels }}{% endif -%}
 {%- assign assignees = issue.assignees | map: "login" | join: ", " -%}

@@ -24,7 +24,7 @@ export const pullRequestRoot = `
     assign state = ":large_green_circle: **Open**"
   endif
 -%}
-{{ state }} · pull request {{ pr_link }} in {{ repo }}
+{{ state | raw }} · pull request {{ pr_link }} in {{ repo }}
 by {{ pr.user.login | default: event.sender.login }}
 {%- if pr.head.ref %} · {{ pr.head.ref | code }} → {{ pr.base.ref | code }}{% endif -%}
 {%- if pr.commits %} · {{ pr.commits }} commit{% if pr.commits != 1 %}s{% endif %}{% endif -%}

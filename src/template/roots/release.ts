@@ -15,6 +15,6 @@ export const releaseRoot = `
     assign state = ":rocket: **Published**"
   endif
 -%}
-{{ state }} · release {{ release_link }} in {{ repo }}
+{{ state | raw }} · release {{ release_link }} in {{ repo }}
 {{ release.tag_name | code }} by {{ release.author.login | default: event.sender.login }}
 `;

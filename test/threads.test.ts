@@ -1,0 +1,473 @@
+// Threads that outlive a run: thread-key, thread-root, thread-lookback and reactions. The cases
+// across runs run the bundled action as separate processes (dist/index.js, as the runner does).
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { THREAD_KEY_PROP, THREAD_RUN_PROP } from '../src/thread/key.js';
+import { type ActionOptions, type ActionRun, runAction, runDist } from './support/action.js';
+import { exampleOf } from './support/examples.js';
+import { MattermostTestServer, type StoredPost } from './support/mattermost-server.js';
+
+let server: MattermostTestServer;
+let token: string;
+let botId: string;
+let otherId: string;
+let joId: string;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+beforeAll(async () => {
+  server = await MattermostTestServer.start();
+  server.addTeam({ name: 'dev' });
+  const bot = server.addBot({ username: 'notify-bot', teams: ['dev'] });
+  token = bot.token;
+  botId = bot.user.id;
+  otherId = server.addUser({ username: 'ann', teams: ['dev'] }).id;
+  joId = server.addUser({ username: 'jo', teams: ['dev'] }).id;
+});
+
+afterAll(async () => {
+  await server.stop();
+});
+
+beforeEach(() => {
+  server.clearLog();
+});
+
+/** A fresh channel per test, so each test's threads are its own. */
+let channels = 0;
+function newChannel(): { id: string; name: string } {
+  channels += 1;
+  const name = `thread-${channels}`;
+  const channel = server.addChannel({ team: 'dev', name, members: [botId, otherId] });
+  return { id: channel.id, name: `dev/${name}` };
+}
+
+type Inputs = Record<string, string>;
+
+function apiInputs(inputs: Inputs): Inputs {
+  return { 'server-url': server.url, token, ...inputs };
+}
+
+/** One run of the bundled action, in its own process. */
+function dist(inputs: Inputs, options: Partial<ActionOptions> = {}): Promise<ActionRun> {
+  return runDist({ ...options, inputs: apiInputs(inputs) });
+}
+
+function inProcess(inputs: Inputs, options: Partial<ActionOptions> = {}): Promise<ActionRun> {
+  return runAction({ ...options, inputs: apiInputs(inputs) });
+}
+
+const roots = (channelId: string) =>
+  server.posts({ channel_id: channelId }).filter((p) => p.root_id === '');
+const replies = (root: StoredPost) => server.posts().filter((p) => p.root_id === root.id);
+
+function expectSent(run: ActionRun): void {
+  expect(run.errors).toEqual([]);
+  expect(run.exitCode).toBe(0);
+}
+
+const pullRequest = exampleOf('pull_request', 'opened');
+const prEvent = (pr: Record<string, unknown>, action = 'opened') => ({
+  ...pullRequest,
+  action,
+  pull_request: { ...(pullRequest.pull_request as Record<string, unknown>), ...pr },
+});
+const PR_KEY = '{{ github.repository }}#{{ event.pull_request.number }}';
+
+describe('thread-key: one thread across runs', () => {
+  it('makes the first message the root, with the key in its props, and a second run replies to it', async () => {
+    const channel = newChannel();
+    const first = await dist(
+      { channel: channel.name, 'thread-key': PR_KEY, message: 'opened' },
+      {
+        event: pullRequest,
+        eventName: 'pull_request',
+      },
+    );
+    expectSent(first);
+    const [root] = roots(channel.id);
+    expect(root?.message).toBe('opened');
+    expect(root?.props[THREAD_KEY_PROP]).toBe('Codertocat/Hello-World#2');
+    expect(first.posts[0]?.root_id).toBe(root?.id);
+    expect(first.outputs['root-id']).toBe(root?.id);
+
+    const second = await dist(
+      { channel: channel.name, 'thread-key': PR_KEY, message: 'CI passed' },
+      {
+        event: pullRequest,
+        eventName: 'pull_request',
+      },
+    );
+    expectSent(second);
+    expect(roots(channel.id)).toHaveLength(1);
+    const [reply] = replies(root as StoredPost);
+    expect(reply?.message).toBe('CI passed');
+    expect(second.posts[0]).toMatchObject({ post_id: reply?.id, root_id: root?.id });
+    expect(second.outputs['root-id']).toBe(root?.id);
+    // The look-up is one page of the channel's root posts, without the replies.
+    const lookups = server.requestsTo('GET', `/api/v4/channels/${channel.id}/posts`);
+    expect(lookups.map((r) => r.query)).toEqual([
+      expect.objectContaining({ page: '0', per_page: '200', collapsedThreads: 'true' }),
+      expect.objectContaining({ page: '0', per_page: '200', collapsedThreads: 'true' }),
+    ]);
+  });
+
+  it('keeps a thread per key: another key in the same channel is another thread', async () => {
+    const channel = newChannel();
+    for (const key of ['deploy-1', 'deploy-2', 'deploy-1']) {
+      expectSent(await inProcess({ channel: channel.name, 'thread-key': key, message: key }));
+    }
+    const [one, two] = roots(channel.id);
+    expect([one?.props[THREAD_KEY_PROP], two?.props[THREAD_KEY_PROP]]).toEqual([
+      'deploy-1',
+      'deploy-2',
+    ]);
+    expect(replies(one as StoredPost).map((p) => p.message)).toEqual(['deploy-1']);
+    expect(replies(two as StoredPost)).toEqual([]);
+  });
+
+  it('gives each destination its own thread, and finds each again', async () => {
+    const channel = newChannel();
+    const inputs = { channel: `${channel.name}, @jo`, 'thread-key': 'release-1.0' };
+    expectSent(await dist({ ...inputs, message: 'one' }));
+    const second = await dist({ ...inputs, message: 'two' });
+    expectSent(second);
+    const dm = server.directChannel(botId, joId);
+    const channelRoots = roots(channel.id);
+    const dmRoots = roots(dm?.id ?? '');
+    expect(channelRoots).toHaveLength(1);
+    expect(dmRoots).toHaveLength(1);
+    expect(replies(channelRoots[0] as StoredPost).map((p) => p.message)).toEqual(['two']);
+    expect(replies(dmRoots[0] as StoredPost).map((p) => p.message)).toEqual(['two']);
+    expect(second.posts.map((p) => p.root_id)).toEqual([channelRoots[0]?.id, dmRoots[0]?.id]);
+  });
+
+  it('starts a new thread when the root is older than thread-lookback', async () => {
+    const channel = newChannel();
+    const old = server.addPost({
+      channel_id: channel.id,
+      user_id: botId,
+      message: 'an old root',
+      create_at: Date.now() - 8 * DAY_MS,
+      props: { [THREAD_KEY_PROP]: 'k' },
+    });
+    const run = await dist({
+      channel: channel.name,
+      'thread-key': 'k',
+      'thread-lookback': '7',
+      message: 'new',
+    });
+    expectSent(run);
+    expect(replies(old)).toEqual([]);
+    const fresh = roots(channel.id).filter((p) => p.id !== old.id);
+    expect(fresh.map((p) => p.message)).toEqual(['new']);
+    // Within the default 30 days, the same old root is found.
+    expectSent(await inProcess({ channel: channel.name, 'thread-key': 'k', message: 'found' }));
+    expect(replies(fresh[0] as StoredPost).map((p) => p.message)).toEqual(['found']);
+  });
+
+  it('starts a new thread when the root was deleted', async () => {
+    const channel = newChannel();
+    expectSent(await dist({ channel: channel.name, 'thread-key': 'k', message: 'first' }));
+    const [first] = roots(channel.id);
+    server.deletePost(first?.id ?? '');
+    const run = await dist({ channel: channel.name, 'thread-key': 'k', message: 'second' });
+    expectSent(run);
+    // The first root's pending_post_id still points at the deleted post for 30 s: the server
+    // refuses it, and the run opens the thread with the second derived id.
+    const ids = server
+      .requestsTo('POST', '/api/v4/posts')
+      .map((r) => (r.json as { pending_post_id: string }).pending_post_id);
+    expect(ids.slice(-2)).toEqual([
+      ids.at(-1)?.replace(/:2$/, ''),
+      expect.stringMatching(/:thread:[0-9a-f]{32}:2$/),
+    ]);
+    const live = roots(channel.id).filter((p) => !p.delete_at);
+    expect(live.map((p) => p.message)).toEqual(['second']);
+    expect(run.posts[0]?.root_id).toBe(live[0]?.id);
+  });
+
+  it("ignores posts that only look like the root: another user's, or a reply carrying the key", async () => {
+    const channel = newChannel();
+    const someone = server.addPost({
+      channel_id: channel.id,
+      user_id: otherId,
+      message: 'not the bot',
+      props: { [THREAD_KEY_PROP]: 'k' },
+    });
+    const run = await inProcess({ channel: channel.name, 'thread-key': 'k', message: 'mine' });
+    expectSent(run);
+    expect(replies(someone)).toEqual([]);
+    expect(run.posts[0]?.root_id).not.toBe(someone.id);
+  });
+
+  it('two runs opening the same thread at once end with one root, and both messages in it', async () => {
+    const channel = newChannel();
+    // The first run's root is held mid-save; the second run starts meanwhile, finds no root,
+    // and sends the same pending_post_id: the server answers "pending", then hands it the root.
+    server.inject({ method: 'POST', path: '/api/v4/posts', delayMs: 4000 });
+    const inputs = { channel: channel.name, 'thread-key': 'race', retries: '10' };
+    const first = dist({ ...inputs, message: 'from run A' });
+    while (server.requestsTo('POST', '/api/v4/posts').length === 0) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const second = dist({ ...inputs, message: 'from run B' });
+    const [a, b] = await Promise.all([first, second]);
+    expectSent(a);
+    expectSent(b);
+    const creates = server
+      .requestsTo('POST', '/api/v4/posts')
+      .map((r) => r.json as Record<string, unknown>);
+    const rootIds = new Set(
+      creates.filter((c) => c.root_id === undefined).map((c) => c.pending_post_id),
+    );
+    expect(rootIds.size).toBe(1);
+    expect([...rootIds][0]).toMatch(new RegExp(`^${botId}:thread:[0-9a-f]{32}$`));
+    const [root, ...others] = roots(channel.id);
+    expect(others).toEqual([]);
+    expect(root?.message).toBe('from run A');
+    expect(replies(root as StoredPost).map((p) => p.message)).toEqual(['from run B']);
+    expect(b.posts[0]?.root_id).toBe(root?.id);
+  });
+});
+
+describe('thread-root: a root kept current', () => {
+  it('creates the root on first use, edits it on later runs, and never makes a second one', async () => {
+    const channel = newChannel();
+    const inputs = { channel: channel.name, 'thread-key': PR_KEY, 'thread-root': 'built-in' };
+    const opened = await dist(
+      { ...inputs, message: 'opened' },
+      { event: prEvent({}), eventName: 'pull_request' },
+    );
+    expectSent(opened);
+    const [root] = roots(channel.id);
+    expect(root?.message).toContain(':large_green_circle: **Open** · pull request');
+    expect(root?.message).toContain('[#2 Update the README with new information.]');
+    expect(replies(root as StoredPost).map((p) => p.message)).toEqual(['opened']);
+    expect(opened.posts[0]).toMatchObject({
+      post_id: replies(root as StoredPost)[0]?.id,
+      root_id: root?.id,
+    });
+    const runProp = root?.props[THREAD_RUN_PROP];
+
+    const merged = await dist(
+      { ...inputs, message: 'merged' },
+      { event: prEvent({ state: 'closed', merged: true }, 'closed'), eventName: 'pull_request' },
+    );
+    expectSent(merged);
+    expect(roots(channel.id)).toHaveLength(1);
+    const [edited] = roots(channel.id);
+    expect(edited?.message).toContain(':large_purple_circle: **Merged**');
+    expect(edited?.edit_at).toBeGreaterThan(0);
+    // The patch keeps the props: the key, the opening run's id, the server's from_bot.
+    expect(edited?.props).toMatchObject({
+      [THREAD_KEY_PROP]: 'Codertocat/Hello-World#2',
+      [THREAD_RUN_PROP]: runProp,
+      from_bot: 'true',
+    });
+    expect(replies(root as StoredPost).map((p) => p.message)).toEqual(['opened', 'merged']);
+
+    server.clearLog();
+    expectSent(
+      await inProcess(
+        { ...inputs, message: 'again' },
+        { event: prEvent({ state: 'closed', merged: true }, 'closed'), eventName: 'pull_request' },
+      ),
+    );
+    // The same root text: no edit at all.
+    expect(server.requestsTo('PUT', /\/patch$/)).toEqual([]);
+  });
+
+  it('cuts a long root to one post', async () => {
+    const channel = newChannel();
+    server.config.maxPostSize = 5000;
+    try {
+      const long = Array.from({ length: 400 }, (_, i) => `line ${i} of the root`).join('\n');
+      const run = await inProcess({
+        channel: channel.name,
+        'thread-key': 'long',
+        'thread-root': long,
+        message: 'the message',
+      });
+      expectSent(run);
+      const [root, ...others] = roots(channel.id);
+      expect(others).toEqual([]);
+      expect([...(root?.message ?? '')].length).toBeLessThanOrEqual(5000);
+      expect(root?.message.startsWith('line 0 of the root')).toBe(true);
+      expect(replies(root as StoredPost).map((p) => p.message)).toEqual(['the message']);
+    } finally {
+      server.config.maxPostSize = 16383;
+    }
+  });
+});
+
+describe('reactions', () => {
+  it("go on the thread's root: added, then swapped, with repeats and absent ones no error", async () => {
+    const channel = newChannel();
+    const inputs = { channel: channel.name, 'thread-key': 'deploy', 'thread-root': 'Deploy 1.0' };
+    expectSent(await dist({ ...inputs, message: 'started', reactions: 'hourglass_flowing_sand' }));
+    const [root] = roots(channel.id);
+    const names = () => server.reactionsOn(root?.id ?? '').map((r) => [r.user_id, r.emoji_name]);
+    expect(names()).toEqual([[botId, 'hourglass_flowing_sand']]);
+    expectSent(
+      await dist({ ...inputs, message: 'still going', reactions: 'hourglass_flowing_sand' }),
+    );
+    expect(names()).toEqual([[botId, 'hourglass_flowing_sand']]);
+    expectSent(
+      await dist({
+        ...inputs,
+        message: 'done',
+        reactions: '-hourglass_flowing_sand, white_check_mark, -x',
+      }),
+    );
+    expect(names()).toEqual([[botId, 'white_check_mark']]);
+    const reply = replies(root as StoredPost).at(-1);
+    expect(server.reactionsOn(reply?.id ?? '')).toEqual([]);
+  });
+
+  it('go on the new post without thread-key, and on the edited post with update-post-id', async () => {
+    const channel = newChannel();
+    const posted = await inProcess({
+      channel: channel.name,
+      message: 'deploying',
+      reactions: 'hourglass',
+    });
+    expectSent(posted);
+    const postId = posted.outputs['post-id'] ?? '';
+    expect(server.reactionsOn(postId).map((r) => r.emoji_name)).toEqual(['hourglass']);
+    const edited = await inProcess({
+      'update-post-id': postId,
+      message: 'deployed',
+      reactions: '-hourglass, white_check_mark',
+    });
+    expectSent(edited);
+    expect(server.reactionsOn(postId).map((r) => r.emoji_name)).toEqual(['white_check_mark']);
+  });
+
+  it('fail the destination, keeping its post, when the server has no such emoji', async () => {
+    const channel = newChannel();
+    const run = await inProcess({
+      channel: channel.name,
+      message: 'hi',
+      reactions: 'no_such_emoji_here',
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.posts[0]).toMatchObject({ status: 'failed' });
+    expect(run.posts[0]?.post_id).toMatch(/^[a-z0-9]{26}$/);
+    expect(run.errors[0]).toContain(
+      'The post was sent, but a reaction failed: There is no emoji :no_such_emoji_here:',
+    );
+  });
+});
+
+describe('the look-up is bounded', () => {
+  it('finds a root behind 500 later posts in 3 requests, and gives up after 5 pages', async () => {
+    const channel = newChannel();
+    const root = server.addPost({
+      channel_id: channel.id,
+      user_id: botId,
+      message: 'root',
+      props: { [THREAD_KEY_PROP]: 'busy' },
+    });
+    for (let i = 0; i < 500; i += 1) {
+      server.addPost({ channel_id: channel.id, user_id: otherId, message: `chatter ${i}` });
+    }
+    server.clearLog();
+    expectSent(await inProcess({ channel: channel.name, 'thread-key': 'busy', message: 'reply' }));
+    expect(replies(root).map((p) => p.message)).toEqual(['reply']);
+    const pages = server.requestsTo('GET', `/api/v4/channels/${channel.id}/posts`);
+    expect(pages.map((r) => r.query.page)).toEqual(['0', '1', '2']);
+
+    for (let i = 0; i < 600; i += 1) {
+      server.addPost({ channel_id: channel.id, user_id: otherId, message: `more ${i}` });
+    }
+    server.clearLog();
+    expectSent(
+      await inProcess({ channel: channel.name, 'thread-key': 'busy', message: 'too deep' }),
+    );
+    expect(server.requestsTo('GET', `/api/v4/channels/${channel.id}/posts`)).toHaveLength(5);
+    const newRoot = roots(channel.id).find((p) => p.message === 'too deep');
+    expect(newRoot?.props[THREAD_KEY_PROP]).toBe('busy');
+  });
+
+  it('stops at the first page older than the look-back', async () => {
+    const channel = newChannel();
+    for (let i = 0; i < 250; i += 1) {
+      server.addPost({
+        channel_id: channel.id,
+        user_id: otherId,
+        message: `old ${i}`,
+        create_at: Date.now() - 40 * DAY_MS + i,
+      });
+    }
+    expectSent(await inProcess({ channel: channel.name, 'thread-key': 'quiet', message: 'hi' }));
+    expect(server.requestsTo('GET', `/api/v4/channels/${channel.id}/posts`)).toHaveLength(1);
+  });
+});
+
+describe('thread inputs: errors', () => {
+  const webhook = 'http://127.0.0.1:2/hooks/abcdefghijklmnopqrstuvwxyz';
+  it.each([
+    [
+      { 'thread-key': 'k', 'root-id': 'abcdefghijklmnopqrstuvwxyz', channel: 'x/y' },
+      'thread-key and root-id cannot be used together (API mode): thread-key finds the thread itself; drop one of them.',
+    ],
+    [
+      { 'thread-key': 'k', 'update-post-id': 'abcdefghijklmnopqrstuvwxyz' },
+      'thread-key and update-post-id cannot be used together (API mode): thread-key finds the thread itself; drop one of them.',
+    ],
+    [
+      { 'thread-root': 'root', channel: 'x/y' },
+      'thread-root needs thread-key: set thread-key to name the thread.',
+    ],
+    [
+      { reactions: 'white_check_mark, :tada:, not an emoji', channel: 'x/y' },
+      'reactions entry not an emoji is not an emoji name: write e.g. white_check_mark to add, -hourglass_flowing_sand to remove.',
+    ],
+    [
+      { 'thread-key': 'k', 'thread-lookback': '0', channel: 'x/y' },
+      'thread-lookback must be a whole number from 1 to 365, not 0.',
+    ],
+    [
+      { 'thread-key': '{{ event.nothing }}', channel: 'x/y' },
+      'thread-key is empty after rendering: check the thread-key template (a variable that is not in this event renders as nothing).',
+    ],
+  ])('API mode %o', async (inputs, error) => {
+    const run = await inProcess({ message: 'hi', ...inputs });
+    expect(run.exitCode).toBe(1);
+    expect(run.errors).toEqual([error]);
+    expect(server.requests).toEqual([]);
+  });
+
+  it.each([
+    [
+      'thread-key',
+      'thread-key needs API mode: set server-url and token (a webhook post has no id to find, edit or react to).',
+    ],
+    [
+      'thread-root',
+      'thread-root needs API mode: set server-url and token (a webhook post has no id to find, edit or react to).',
+    ],
+    [
+      'reactions',
+      'reactions needs API mode: set server-url and token (a webhook post has no id to find, edit or react to).',
+    ],
+  ])('webhook mode with %s', async (input, error) => {
+    const run = await runAction({
+      inputs: { 'webhook-url': webhook, message: 'hi', [input]: 'tada' },
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.errors).toEqual([error]);
+  });
+
+  it('checks the rendered key in a dry run too, before any request', async () => {
+    const run = await inProcess({
+      'dry-run': 'true',
+      channel: 'dev/x',
+      'thread-key': '{{ event.none }}',
+      message: 'hi',
+    });
+    expect(run.errors).toEqual([
+      'thread-key is empty after rendering: check the thread-key template (a variable that is not in this event renders as nothing).',
+    ]);
+    expect(server.requests).toEqual([]);
+  });
+});
