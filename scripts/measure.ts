@@ -5,7 +5,9 @@
  *   median of several runs, beside `node -e ''` on the same machine, under Node 20 and Node 24;
  * - the wall time of ten DMs by username as a bot, against a server that adds 50 ms to every
  *   request;
- * - the wall time of 100 DMs against a server rate-limited to 10 requests/s with a burst of 100.
+ * - the wall time of 100 DMs against a server rate-limited to 10 requests/s with a burst of 100;
+ * - the requests a `thread-key` run makes to find its root behind 500 later posts, and per run
+ *   into an existing thread.
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -137,9 +139,59 @@ async function fanOut(
   }
 }
 
+/** Requests of `thread-key` runs: the root behind 500 later posts, then a run into that thread. */
+async function threadLookup(): Promise<void> {
+  const server = await MattermostTestServer.start();
+  try {
+    server.addTeam({ name: 'dev' });
+    const bot = server.addBot({ username: 'notify-bot', teams: ['dev'] });
+    const someone = server.addUser({ username: 'ann', teams: ['dev'] });
+    const channel = server.addChannel({ team: 'dev', name: 'ci', members: [bot.user.id] });
+    const inputs = {
+      'server-url': server.url,
+      token: bot.token,
+      channel: channel.id,
+      'thread-key': 'octo-org/hello-world#42',
+    };
+    const first = await runDist({ node: systemNode, inputs: { ...inputs, message: 'opened' } });
+    for (let i = 0; i < 500; i += 1) {
+      server.addPost({ channel_id: channel.id, user_id: someone.id, message: `chatter ${i}` });
+    }
+    const count = async (channelId: string, extra: Record<string, string>) => {
+      server.clearLog();
+      const run = await runDist({
+        node: systemNode,
+        inputs: { ...inputs, channel: channelId, ...extra },
+      });
+      const pages = server.requestsTo('GET', `/api/v4/channels/${channelId}/posts`).length;
+      return { run, pages, total: server.requests.length };
+    };
+    const deep = await count(channel.id, { message: 'CI passed' });
+    const quiet = server.addChannel({ team: 'dev', name: 'deploys', members: [bot.user.id] });
+    const rooted = { 'thread-root': 'Deploy 1.0: :hourglass: deploying', message: 'started' };
+    await runDist({ node: systemNode, inputs: { ...inputs, channel: quiet.id, ...rooted } });
+    const recent = await count(quiet.id, {
+      'thread-root': 'Deploy 1.0: :white_check_mark: deployed',
+      message: 'deployed',
+      reactions: '-hourglass, white_check_mark',
+    });
+    console.log('thread-key: finding the root (look-up bound: 5 pages of 200 root posts)');
+    console.log(
+      `  behind 500 later posts: ${deep.pages} page requests, ${deep.total} requests in all, replied in the root's thread: ${deep.run.outputs['root-id'] === first.outputs['root-id']}`,
+    );
+    console.log(
+      `  a recent thread, root edited, one reply, two reactions: ${recent.pages} page request, ${recent.total} requests in all (exit ${recent.run.exitCode})`,
+    );
+    console.log('');
+  } finally {
+    await server.stop();
+  }
+}
+
 distSizes();
 await webhookWallTime();
 await fanOut('Ten DMs by username, 50 ms added to every request', 10, { latencyMs: 50 });
 await fanOut('100 DMs, server limited to 10 requests/s with a burst of 100', 100, {
   rateLimit: { perSec: 10, maxBurst: 100 },
 });
+await threadLookup();

@@ -55,7 +55,14 @@ describe('webhook mode', () => {
     expect(post?.props.from_webhook).toBe('true');
     expect(run.outputs.message).toBe('Build of octo-org/hello-world by octocat');
     expect(run.posts).toEqual([
-      { destination: '(webhook channel)', channel_id: '', post_id: '', status: 'sent', error: '' },
+      {
+        destination: '(webhook channel)',
+        channel_id: '',
+        post_id: '',
+        root_id: '',
+        status: 'sent',
+        error: '',
+      },
     ]);
     expect(run.outputs['post-id']).toBe('');
     expect(run.summary).toContain('Build of octo-org/hello-world by octocat');
@@ -220,7 +227,14 @@ describe('webhook mode', () => {
     expect(server.requests).toHaveLength(0);
     expect(run.outputs.message).toBe('dry 42');
     expect(run.posts).toEqual([
-      { destination: 'releases', channel_id: '', post_id: '', status: 'dry-run', error: '' },
+      {
+        destination: 'releases',
+        channel_id: '',
+        post_id: '',
+        root_id: '',
+        status: 'dry-run',
+        error: '',
+      },
     ]);
     expect(run.summary).toContain('dry run');
   });
