@@ -2,9 +2,11 @@
 // across runs run the bundled action as separate processes (dist/index.js, as the runner does).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { THREAD_KEY_PROP, THREAD_RUN_PROP } from '../src/thread/key.js';
+import { renderThread } from '../src/thread/render.js';
 import { type ActionOptions, type ActionRun, runAction, runDist } from './support/action.js';
 import { exampleOf } from './support/examples.js';
 import { MattermostTestServer, type StoredPost } from './support/mattermost-server.js';
+import { contextFor } from './template-helpers.js';
 
 let server: MattermostTestServer;
 let token: string;
@@ -226,6 +228,23 @@ describe('thread-key: one thread across runs', () => {
     expect(root?.message).toBe('from run A');
     expect(replies(root as StoredPost).map((p) => p.message)).toEqual(['from run B']);
     expect(b.posts[0]?.root_id).toBe(root?.id);
+  });
+  it('keeps a priority on the root it opens, and sends none on a reply (the server refuses it)', async () => {
+    const channel = newChannel();
+    const inputs = {
+      channel: channel.name,
+      'thread-key': 'urgent',
+      payload: '{"priority": {"priority": "urgent"}}',
+    };
+    expectSent(await inProcess({ ...inputs, message: 'first' }));
+    expectSent(await inProcess({ ...inputs, message: 'second' }));
+    const bodies = server
+      .requestsTo('POST', '/api/v4/posts')
+      .map((r) => r.json as { root_id?: string; metadata?: unknown });
+    expect(bodies.map((b) => [b.root_id === undefined, b.metadata])).toEqual([
+      [true, { priority: { priority: 'urgent' } }],
+      [false, undefined],
+    ]);
   });
 });
 
@@ -469,5 +488,86 @@ describe('thread inputs: errors', () => {
       'thread-key is empty after rendering: check the thread-key template (a variable that is not in this event renders as nothing).',
     ]);
     expect(server.requests).toEqual([]);
+  });
+});
+
+describe('thread-root: built-in roots', () => {
+  const root = async (eventName: string, event: Record<string, unknown>) =>
+    (
+      await renderThread(
+        { keyTemplate: 'k', rootTemplate: 'built-in', lookbackDays: 30 },
+        contextFor(eventName, event),
+        {},
+      )
+    ).root;
+  const pr = exampleOf('pull_request', 'opened');
+  const withPr = (fields: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+    ...pr,
+    ...extra,
+    pull_request: { ...(pr.pull_request as Record<string, unknown>), ...fields },
+  });
+
+  it.each([
+    ['open', 'pull_request', withPr({}), ':large_green_circle: **Open**'],
+    ['draft', 'pull_request', withPr({ draft: true }), ':construction: **Draft**'],
+    [
+      'approved',
+      'pull_request_review',
+      withPr({}, { review: { state: 'approved' } }),
+      ':white_check_mark: **Approved**',
+    ],
+    [
+      'changes requested',
+      'pull_request_review',
+      withPr({}, { review: { state: 'changes_requested' } }),
+      ':warning: **Changes requested**',
+    ],
+    [
+      'merged',
+      'pull_request',
+      withPr({ state: 'closed', merged: true }),
+      ':large_purple_circle: **Merged**',
+    ],
+    [
+      'closed',
+      'pull_request',
+      withPr({ state: 'closed', merged: false }),
+      ':red_circle: **Closed**',
+    ],
+  ])('pull request %s', async (_state, eventName, event, line) => {
+    const text = await root(eventName, event);
+    expect(text).toBe(
+      `${line} · pull request [#2 Update the README with new information.](https://github.com/Codertocat/Hello-World/pull/2) in [Codertocat/Hello-World](https://github.com/Codertocat/Hello-World)\nby Codertocat · \`changes\` → \`master\` · 1 commit (+1 −1)`,
+    );
+  });
+
+  it('a comment on a pull request uses the pull request root', async () => {
+    const example = exampleOf('issue_comment', 'created');
+    const issue = example.issue as Record<string, unknown>;
+    const comment = { ...example, issue: { ...issue, pull_request: { merged_at: null } } };
+    expect(await root('issue_comment', comment)).toContain(`· pull request [#${issue.number} `);
+  });
+
+  it.each([
+    [
+      'issues',
+      exampleOf('issues', 'opened'),
+      /^:large_green_circle: \*\*Open\*\* · issue \[#1 Spelling error in the README file\]/,
+    ],
+    ['release', exampleOf('release', 'published'), /^:rocket: \*\*Published\*\* · release \[/],
+    [
+      'deployment_status',
+      exampleOf('deployment_status'),
+      /^:white_check_mark: \*\*Deployed\*\*|^:hourglass_flowing_sand: \*\*Deploying\*\*|^:x: \*\*Failed\*\*/,
+    ],
+    ['deployment', exampleOf('deployment'), /^:package: \*\*Created\*\* · `[^`]+` to `production`/],
+    ['push', exampleOf('push'), /^:thread: CI in \[Codertocat\/Hello-World\]/],
+  ])('%s', async (eventName, event, pattern) => {
+    expect(await root(eventName, event)).toMatch(pattern);
+  });
+
+  it('escapes hostile text from the event like any template', async () => {
+    const text = await root('pull_request', withPr({ title: '@channel **bold** <!here>' }));
+    expect(text).not.toMatch(/@channel|<!here>|\*\*bold/);
   });
 });
