@@ -165,7 +165,7 @@ async function threadOf(config: Config, context: TemplateContext): Promise<Threa
     const ref = lookupLogin(config.userMap, login);
     return ref?.kind === 'username' ? ref.username : undefined;
   };
-  return renderThread(config.thread, context, { mentionFor });
+  return { ...(await renderThread(config.thread, context, { mentionFor })), notice: core.notice };
 }
 
 /** Appends to the step summary file (core.summary would remember the first run's file path). */

@@ -399,9 +399,15 @@ describe('the look-up is bounded', () => {
       server.addPost({ channel_id: channel.id, user_id: otherId, message: `more ${i}` });
     }
     server.clearLog();
-    expectSent(
-      await inProcess({ channel: channel.name, 'thread-key': 'busy', message: 'too deep' }),
-    );
+    const deep = await inProcess({
+      channel: channel.name,
+      'thread-key': 'busy',
+      message: 'too deep',
+    });
+    expectSent(deep);
+    expect(deep.notices).toEqual([
+      `thread-key: no root for "busy" among the newest 1000 root posts of channel ${channel.id}, so a new thread starts there.`,
+    ]);
     expect(server.requestsTo('GET', `/api/v4/channels/${channel.id}/posts`)).toHaveLength(5);
     const newRoot = roots(channel.id).find((p) => p.message === 'too deep');
     expect(newRoot?.props[THREAD_KEY_PROP]).toBe('busy');

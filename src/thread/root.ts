@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { type PostPartsRequest, postParts, postProps } from '../deliver/post-parts.js';
 import { ActionError } from '../errors.js';
 import type { MattermostApi, MattermostPost } from '../mattermost/api.js';
-import { findThreadRoot } from './find-root.js';
+import { findThreadRoot, MAX_ROOT_PAGES, ROOT_PAGE_SIZE } from './find-root.js';
 import { rootPendingPostId, THREAD_KEY_PROP, THREAD_RUN_PROP } from './key.js';
 
 /** The rendered thread inputs. */
@@ -15,6 +15,8 @@ export interface Thread {
   /** The rendered `thread-root`, already cut to one post; undefined: the message is the root. */
   root: string | undefined;
   lookbackDays: number;
+  /** Told when the search stopped at its bound without finding the root. */
+  notice?: (message: string) => void;
 }
 
 export interface ThreadPosting {
@@ -33,7 +35,12 @@ export async function deliverInThread(
 ): Promise<ThreadPosting> {
   const { api } = delivery;
   const search = { api, channelId, botId, key: thread.key, lookbackDays: thread.lookbackDays, now };
-  const { root: found } = await findThreadRoot(search);
+  const { root: found, gaveUp } = await findThreadRoot(search);
+  if (gaveUp) {
+    thread.notice?.(
+      `thread-key: no root for "${thread.key}" among the newest ${MAX_ROOT_PAGES * ROOT_PAGE_SIZE} root posts of channel ${channelId}, so a new thread starts there.`,
+    );
+  }
   const run = randomBytes(8).toString('hex');
   const threadProps = { [THREAD_KEY_PROP]: thread.key, [THREAD_RUN_PROP]: run };
   const derivedId = rootPendingPostId(botId, channelId, thread.key);
