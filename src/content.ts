@@ -18,11 +18,12 @@ export async function renderContent(
   config: Config,
   context: TemplateContext,
   api: MattermostApi | undefined,
+  warn: (message: string) => void = () => {},
 ): Promise<PostContent> {
   const mentionFor = await mentionResolver(config, context, api);
   const message = await renderMessage(config.template, context, { mentionFor });
   const payload = config.payload
-    ? await renderPayload(config.payload, context, { mentionFor })
+    ? await renderPayload(config.payload, context, { mentionFor, warn })
     : {};
   // REST users write attachments under props (where the API keeps them), webhook users at the
   // top level: either way they are the payload's attachments, and no status colour replaces them.

@@ -44,7 +44,7 @@ export async function run(): Promise<void> {
         ? createApiClient(http, config.connection.serverUrl, config.connection.token)
         : undefined;
     const context = templateContext(config);
-    const content = await renderContent(config, context, api);
+    const content = await renderContent(config, context, api, core.warning);
     if (!content.message.trim() && !content.attachments && config.files.length === 0) {
       throw new ActionError(
         'The message is empty after rendering: check the message template (a variable that is not in the event renders as nothing).',

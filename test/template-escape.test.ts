@@ -71,9 +71,9 @@ describe('escapeMarkdown', () => {
     );
   });
 
-  it('keeps bare links whole, with @ percent-encoded so the link still works', () => {
+  it('keeps bare links whole, with @ and emphasis marks percent-encoded so the link still works', () => {
     expect(escapeMarkdown('see https://example.com/_a_/@b_x ok')).toBe(
-      'see https://example.com/_a_/%40b_x ok',
+      'see https://example.com/%5Fa_/%40b_x ok',
     );
     expect(escapeMarkdown('see https://example.com/x_.')).toBe('see https://example.com/x_.');
   });
@@ -138,7 +138,7 @@ describe('keepMarkdown', () => {
       '&lt;javascript://%0Aalert(1)> <https://example.com>',
     );
     expect(keepMarkdown('[x]: data:text/html,x\n[y]: https://example.com')).toBe(
-      '\\[x]: data:text/html,x\n[y]: https://example.com',
+      '[x]&#58; data:text/html,x\n[y]: https://example.com',
     );
   });
 

@@ -1,9 +1,9 @@
 /**
  * Making untrusted text (titles, commit messages, branch names...) safe to put in a Mattermost
- * message. Mattermost renders Markdown with a fork of `marked` and then scans the raw text for
- * mentions (server-facts §5–6); the rules below follow those two parsers, so that text is escaped
- * only where it would change the rendering, and notifications, which show the raw text, stay
- * readable.
+ * message. Mattermost renders Markdown with a fork of `marked` (web) and `@mattermost/commonmark`
+ * (mobile) and then scans the raw text for mentions (server-facts §5–6); the rules below follow
+ * those parsers, so that text is escaped only where it would change the rendering, and
+ * notifications, which show the raw text, stay readable. Every pass is linear in the text.
  */
 
 /** The server splits words on anything but letters, digits and `:.-_@`: U+200B after `@` ends the word. */
@@ -12,23 +12,42 @@ const ZERO_WIDTH_SPACE = '\u200B';
 /** Embedding, override and isolate controls: they reorder the text that follows, the template's too. */
 const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
 
+/**
+ * Before parsing, the web app's lexer turns U+00A0 into a space and U+2424 into a newline
+ * (server-facts §6): text is escaped as what it becomes, so `#\u00a0x` is no heading.
+ */
+const LEXER_SPACE = /\u00A0/g;
+const LEXER_NEWLINE = /\u2424/g;
+
 /** What marked's GFM `escape` rule accepts after a backslash. */
 const ESCAPABLE = new Set('\\`*{}[]()#+-.!_>|~');
 
 /** Bare links marked turns into links; inside them Markdown punctuation is not interpreted. */
 const BARE_URL = /\bhttps?:\/\/[^\s<>`"'[\]|\\{}]+/g;
 /** Characters marked drops from the end of a bare link. */
-const URL_TRAILING = /[?!.,:;*_~'")]+$/;
+const URL_TRAILING = new Set('?!.,:;*_~\'")');
+
+/** Destinations the `markdown` filter keeps as links: the web, mail and relative ones. */
+const LINK_SCHEMES = new Set(['http', 'https', 'mailto']);
+/** Longer than any scheme a browser runs: a destination that looks like one is not kept. */
+const MAX_SCHEME = 32;
 
 /** A character just outside the value: the template's text, unknown to us, so assumed the worst. */
 const EDGE = '';
 
+/** Where in the message a value lands, when the engine knows it. */
+export interface ValuePlace {
+  /** The value is on a table row the template wrote: a newline in it would end the row. */
+  inTableRow?: boolean;
+}
+
 /** Escapes `text` for Mattermost Markdown and neutralises mentions and Slack markup in it. */
-export function escapeMarkdown(text: string): string {
+export function escapeMarkdown(text: string, place: ValuePlace = {}): string {
   const lines = normaliseText(text).split('\n');
-  return lines
-    .map((line, index) => escapeLine(line, index === 0, index === lines.length - 1))
-    .join('\n');
+  const escaped = lines.map((line, index) =>
+    escapeLine(line, index === 0, index === lines.length - 1),
+  );
+  return place.inTableRow ? escaped.map((line) => line.trim()).join(' ') : escaped.join('\n');
 }
 
 /**
@@ -48,7 +67,8 @@ export function neutraliseMentions(text: string): string {
 
 /**
  * Text that keeps its own Markdown (release notes, PR bodies) but cannot ping, turn into a Slack
- * link, hide in an HTML comment or leave a code fence open over the rest of the message.
+ * link, link anywhere but the web and mail, hide in an HTML comment or leave a code fence open
+ * over the rest of the message.
  */
 export function keepMarkdown(text: string): string {
   return closeOpenFence(
@@ -63,17 +83,25 @@ export function markdownSource(text: string): string {
     .trim();
 }
 
-/** Inline code the value cannot break out of: a backtick fence longer than any run inside. */
+/**
+ * Inline code the value cannot break out of: a backtick fence longer than any run inside. A `|`
+ * is put between two code spans, escaped: inside one it would still split a table cell.
+ */
 export function inlineCode(text: string): string {
   const flat = neutraliseMentions(normaliseText(text)).replace(/\n/g, ' ');
   if (flat.trim() === '') return '';
-  const longestRun = (flat.match(/`+/g) ?? []).reduce(
+  return flat.split('|').map(codeSpan).join('\\|');
+}
+
+function codeSpan(text: string): string {
+  if (text.trim() === '') return text;
+  const longestRun = (text.match(/`+/g) ?? []).reduce(
     (longest, run) => Math.max(longest, run.length),
     0,
   );
   const fence = '`'.repeat(longestRun + 1);
-  const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : '';
-  return `${fence}${pad}${flat}${pad}${fence}`;
+  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${text}${pad}${fence}`;
 }
 
 /** `[text](url)` with `text` escaped, for an http(s) URL; the escaped text alone for anything else. */
@@ -84,19 +112,38 @@ export function markdownLink(text: string, url: string): string {
 /** `[label](url)` where `label` is already safe Markdown; the label alone unless the URL is http(s). */
 export function linkMarkdown(label: string, url: string): string {
   const href = safeHref(url);
-  const text = label.replace(/\s*\n\s*/g, ' ') || (href ? escapeMarkdown(url.trim()) : '');
+  const text = joinLines(label) || (href ? escapeMarkdown(url.trim()) : '');
   return href ? `[${text}](${href})` : text;
 }
 
+/** The lines as one: each line break, with the blanks and blank lines around it, one space. */
+function joinLines(text: string): string {
+  if (!text.includes('\n')) return text;
+  const lines = text.split('\n');
+  const last = lines.length - 1;
+  return lines
+    .map((line, index) => {
+      const start = index > 0 ? line.trimStart() : line;
+      return index < last ? start.trimEnd() : start;
+    })
+    .filter((line, index) => line !== '' || index === 0 || index === last)
+    .join(' ');
+}
+
+/** `url` when it is one http(s) URL with a host and nothing around it, else undefined. */
+export function httpUrl(url: string): string | undefined {
+  return /^https?:\/\/[^\s/?#]+(?:[/?#]\S*)?$/i.test(url) ? url : undefined;
+}
+
 /**
- * The URL percent-encoded where it could end the link early (`)`, spaces), open other markup or
- * ping (`@`); undefined unless it is http(s) with a host.
+ * The URL percent-encoded where it could end the link early (`)`, spaces, U+2424 which the web
+ * app makes a newline), open other markup or ping (`@`); undefined unless it is http(s) with a host.
  */
 function safeHref(url: string): string | undefined {
   const trimmed = url.trim();
   if (!/^https?:\/\/[^\s/?#]/i.test(trimmed)) return undefined;
   return trimmed.replace(
-    /[\s()<>"'`\\@|\p{Cc}\u200B-\u200F\u202A-\u202E\u2066-\u2069]/gu,
+    /[\s()<>"'`\\@|\p{Cc}\u200B-\u200F\u202A-\u202E\u2066-\u2069\u2424]/gu,
     percentEncode,
   );
 }
@@ -108,7 +155,11 @@ function percentEncode(char: string): string {
 }
 
 function normaliseText(text: string): string {
-  return text.replace(BIDI_CONTROLS, '').replace(/\r\n?/g, '\n');
+  return text
+    .replace(BIDI_CONTROLS, '')
+    .replace(/\r\n?/g, '\n')
+    .replace(LEXER_SPACE, ' ')
+    .replace(LEXER_NEWLINE, '\n');
 }
 
 function neutraliseOutsideUrl(text: string, before: string | undefined): string {
@@ -141,26 +192,119 @@ function startsSlackLink(text: string, open: number, lastClose: number): boolean
 }
 
 /**
- * Links whose target is a scheme other than http(s) or mailto (`javascript:`, `data:`...) are
- * printed as text: inline links, `<scheme:...>` autolinks and reference definitions.
+ * Links, images and reference definitions (wherever they stand: in quotes, list items) whose
+ * destination has a scheme other than http(s) or mailto, once entities and backslash escapes are
+ * decoded as the parser and the browser would, are printed as text; so are `<scheme:...>`
+ * autolinks. `](` becomes `]\(`, `]:` becomes `]&#58;`, `<` becomes `&lt;`.
  */
 function defuseScriptLinks(text: string): string {
-  const otherScheme = '(?!(?:https?|mailto):)[a-z][a-z0-9+.-]*:';
-  return text
-    .replace(new RegExp(String.raw`\]\((?=\s*<?\s*${otherScheme})`, 'gi'), ']\\(')
-    .replace(new RegExp(`<(?=${otherScheme})`, 'gi'), '&lt;')
-    .replace(new RegExp(String.raw`^( *)\[(?=[^\]\n]+\]:\s*<?${otherScheme})`, 'gim'), '$1\\[');
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    const next = text[i + 1];
+    if (char === ']' && (next === '(' || next === ':')) {
+      if (destinationIsSafe(text, skipToDestination(text, i + 2))) continue;
+      out += `${text.slice(from, i + 1)}${next === '(' ? '\\(' : '&#58;'}`;
+      from = i + 2;
+      i++;
+    } else if (char === '<' && !autolinkIsSafe(text, i + 1)) {
+      out += `${text.slice(from, i)}&lt;`;
+      from = i + 1;
+    }
+  }
+  return out + text.slice(from);
+}
+
+/**
+ * Where a destination starts: after blanks, a line break, the `>` markers of a quote continuing
+ * on the next line, and the `<` of `<destination>`. Reading `>` in more places than a quote
+ * marker can stand only makes the check stricter.
+ */
+function skipToDestination(text: string, from: number): number {
+  let at = from;
+  while (at < text.length && /[\s>]/.test(text.charAt(at))) at++;
+  return text[at] === '<' ? at + 1 : at;
+}
+
+/**
+ * Whether the destination starting at `from` is relative or has an allowed scheme, read as the
+ * browser reads the URL the parser makes of it: entities and backslash escapes decoded, tabs and
+ * line breaks dropped, leading controls and spaces ignored. The scheme is what comes before the
+ * first `:` when everything before it is a letter, digit, `+`, `-` or `.`, starting with a letter.
+ */
+function destinationIsSafe(text: string, from: number): boolean {
+  let scheme = '';
+  for (let at = from; at < text.length; ) {
+    const { chars, width } = decodedAt(text, at);
+    if (chars === undefined) return false;
+    at += width;
+    for (const char of chars) {
+      if (char === '\t' || char === '\n' || char === '\r') continue;
+      if (scheme === '' && char <= ' ') continue;
+      if (char === ':') return !/^[A-Za-z]/.test(scheme) || LINK_SCHEMES.has(scheme.toLowerCase());
+      if (!/[A-Za-z0-9+.-]/.test(char)) return true;
+      scheme += char;
+      if (scheme.length > MAX_SCHEME) return false;
+    }
+  }
+  return true;
+}
+
+/** An autolink is `<scheme:...>` with no entity decoding: only the scheme counts. */
+function autolinkIsSafe(text: string, from: number): boolean {
+  const scheme = /[A-Za-z][A-Za-z0-9+.-]{1,31}(?=:)/y;
+  scheme.lastIndex = from;
+  const match = scheme.exec(text);
+  return !match || LINK_SCHEMES.has(match[0].toLowerCase());
+}
+
+/** Named entities that decode to a scheme character, a `:` or a dropped control. */
+const NAMED_ENTITIES: ReadonlyMap<string, string> = new Map([
+  ['colon', ':'],
+  ['Tab', '\t'],
+  ['NewLine', '\n'],
+  ['plus', '+'],
+  ['period', '.'],
+  ['fjlig', 'fj'],
+  ['amp', '&'],
+]);
+
+const ENTITY = /&(?:#(\d{1,7})|#[xX]([0-9A-Fa-f]{1,6})|([A-Za-z][A-Za-z0-9]{1,31}));/y;
+
+/**
+ * The character(s) the parser reads at `at`, and how many source characters they take. An entity
+ * this table does not know is `chars: undefined`: it is not guessed at, the link is not kept.
+ */
+function decodedAt(text: string, at: number): { chars: string | undefined; width: number } {
+  const char = text.charAt(at);
+  if (char === '\\' && /[!-/:-@[-`{-~]/.test(text.charAt(at + 1))) {
+    return { chars: text.charAt(at + 1), width: 2 };
+  }
+  if (char !== '&') return { chars: char, width: 1 };
+  ENTITY.lastIndex = at;
+  const entity = ENTITY.exec(text);
+  if (!entity) return { chars: char, width: 1 };
+  const [source, decimal, hex, name] = entity;
+  const width = source.length;
+  if (name !== undefined) return { chars: NAMED_ENTITIES.get(name), width };
+  const code = Number.parseInt(decimal ?? hex ?? '', decimal === undefined ? 16 : 10);
+  return { chars: code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : '\uFFFD', width };
 }
 
 /** An unclosed ``` or ~~~ fence would swallow everything the template puts after the value. */
 function closeOpenFence(text: string): string {
   let open: string | undefined;
   for (const line of text.split('\n')) {
-    const fence = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
-    if (!fence) continue;
-    if (open === undefined) open = fence;
-    else if (fence[0] === open[0] && fence.length >= open.length && line.trim() === fence)
+    const fence = /^ {0,3}(`{3,}|~{3,})(.*)$/.exec(line);
+    const run = fence?.[1];
+    if (!run) continue;
+    if (open === undefined) {
+      // A backtick fence's info string cannot hold a backtick: "```js``` is..." opens nothing.
+      if (run[0] === '~' || !fence[2]?.includes('`')) open = run;
+    } else if (run[0] === open[0] && run.length >= open.length && line.trim() === run) {
       open = undefined;
+    }
   }
   if (open === undefined) return text;
   // The closing fence must end its line: template text right after it would keep the block open.
@@ -178,15 +322,25 @@ function escapeLine(line: string, first: boolean, last: boolean): string {
     const char = line.charAt(i);
     while (urls[url] && (urls[url]?.[1] ?? 0) <= i) url++;
     const span = urls[url];
-    if (span && span[0] <= i) {
-      out += char === '@' ? '%40' : char;
-      continue;
-    }
     const previous = i > 0 ? line.charAt(i - 1) : first ? EDGE : '\n';
     const next = i < line.length - 1 ? line.charAt(i + 1) : last ? EDGE : '\n';
-    out += escapeChar(char, previous, next, inertBrackets.has(i));
+    out +=
+      span && span[0] <= i
+        ? escapeUrlChar(char, previous, next)
+        : escapeChar(char, previous, next, inertBrackets.has(i));
   }
   return out;
+}
+
+/**
+ * Inside a bare link Markdown is not interpreted, but the same text inside link text (`[title
+ * https://x/**y**](url)`) is not autolinked: emphasis marks that could open or close there, and
+ * `@`, are percent-encoded, which keeps the link working.
+ */
+function escapeUrlChar(char: string, previous: string, next: string): string {
+  if (char === '@') return '%40';
+  if (char !== '*' && char !== '_' && char !== '~') return char;
+  return escapeChar(char, previous, next, false) === char ? char : percentEncode(char);
 }
 
 function escapeChar(char: string, previous: string, next: string, inertBracket: boolean): string {
@@ -219,14 +373,20 @@ function escapeChar(char: string, previous: string, next: string, inertBracket: 
 
 /** Block markers that only count at the start of a line: headings, quotes, lists, rules, setext underlines. */
 function escapeLineStart(line: string): { prefix: string; rest: string } {
-  const indent = /^ */.exec(line)?.[0] ?? '';
-  const body = line.slice(indent.length);
+  const leading = /^[ \t]*/.exec(line)?.[0] ?? '';
+  // Four columns of indentation can start a code block; in a paragraph they do not show anyway.
+  const indent = columns(leading) >= 4 ? '' : leading;
+  const body = line.slice(leading.length);
   if (/^#{1,6}(?:[ \t]|$)/.test(body) || /^>/.test(body) || /^[-+*](?:[ \t]|$)/.test(body)) {
     return { prefix: `${indent}\\${body.charAt(0)}`, rest: body.slice(1) };
   }
-  const ordered = /^(\d{1,9})\.(?=[ \t]|$)/.exec(body);
+  // CommonMark (the mobile app) and marked both take `1)` as well as `1.` for an ordered list.
+  const ordered = /^(\d{1,9})([.)])(?=[ \t]|$)/.exec(body);
   if (ordered?.[1])
-    return { prefix: `${indent}${ordered[1]}\\.`, rest: body.slice(ordered[0].length) };
+    return {
+      prefix: `${indent}${ordered[1]}\\${ordered[2]}`,
+      rest: body.slice(ordered[0].length),
+    };
   if (/^[-=][-= \t]*$/.test(body) && (body.match(/[-=]/g)?.length ?? 0) >= 2) {
     // `\=` is not an escape in marked, so a zero-width space keeps `===` from underlining the line above.
     const marker = body.charAt(0) === '-' ? '\\-' : `${ZERO_WIDTH_SPACE}=`;
@@ -235,18 +395,26 @@ function escapeLineStart(line: string): { prefix: string; rest: string } {
   return { prefix: indent, rest: body };
 }
 
+/** Columns of indentation, a tab reaching the next multiple of 4. */
+function columns(indent: string): number {
+  let width = 0;
+  for (const char of indent) width = char === '\t' ? width + 4 - (width % 4) : width + 1;
+  return width;
+}
+
 /**
  * Indexes of `[` `]` pairs that cannot form a link: balanced on one line, nothing nested, and not
  * followed by `(`, `[` or `:` (so `[WIP]` and `dependabot[bot]` are left alone).
  */
 function inertBracketPairs(line: string): Set<number> {
   const inert = new Set<number>();
+  const linkAfter = /[([:]|\s+\[/y;
   for (let open = line.indexOf('['); open !== -1; open = line.indexOf('[', open + 1)) {
     let close = open + 1;
     while (close < line.length && line[close] !== '[' && line[close] !== ']') close++;
     if (line[close] !== ']') continue;
-    const after = line.slice(close + 1);
-    if (/^[([:]/.test(after) || /^\s+\[/.test(after)) continue;
+    linkAfter.lastIndex = close + 1;
+    if (linkAfter.test(line)) continue;
     inert.add(open);
     inert.add(close);
   }
@@ -256,8 +424,9 @@ function inertBracketPairs(line: string): Set<number> {
 function bareUrlSpans(text: string): Array<[number, number]> {
   const spans: Array<[number, number]> = [];
   for (const match of text.matchAll(BARE_URL)) {
-    const url = match[0].replace(URL_TRAILING, '');
-    if (url.length > 'https://'.length) spans.push([match.index, match.index + url.length]);
+    let end = match.index + match[0].length;
+    while (end > match.index && URL_TRAILING.has(text.charAt(end - 1))) end--;
+    if (end - match.index > 'https://'.length) spans.push([match.index, end]);
   }
   return spans;
 }
@@ -268,8 +437,10 @@ function isBlank(char: string): boolean {
 
 /**
  * Whether an `@` after this character can begin a mention: the server only finds mentions at the
- * start of a word (or after `.-:_`), so `jo@example.com` is safe. Unknown (the value's edge) counts.
+ * start of a word (or after `.-:_`), so `jo@example.com` is safe. Unknown (the value's edge)
+ * counts. Only ASCII letters and digits are taken to join a word: the server decides with Go's
+ * Unicode tables, which lag JavaScript's, so a letter to Node may be a word break to it.
  */
-function startsMention(previous: string | undefined): boolean {
-  return previous === undefined || previous === EDGE || !/[\p{L}\p{N}]/u.test(previous);
+export function startsMention(previous: string | undefined): boolean {
+  return previous === undefined || previous === EDGE || !/[A-Za-z0-9]/.test(previous);
 }

@@ -22,22 +22,29 @@ export const MENTION_REGISTER = 'mattermost-notify:mentionFor';
 
 const MATTERMOST_USERNAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
+/** How a safe text came to be: `raw` is vouched for by the author and is printed exactly as it is. */
+type SafeOrigin = { source: string; remake: (source: string) => SafeText };
+
 /**
  * Text that is already Markdown-safe. It remembers the value it was made from and how, so that
  * `truncate` and friends can work on the value and make it safe again: `{{ body | markdown |
- * truncate: 300 }}` is `{{ body | truncate: 300 | markdown }}`.
+ * truncate: 300 }}` is `{{ body | truncate: 300 | markdown }}`. The text is made only when it is
+ * needed, so in that chain the long body itself never goes through the `markdown` passes.
  *
  * It is a liquidjs `Drop` so that comparisons, `contains` and `default` see its text
  * (`valueOf`), and property access reads the plain string (`toLiquid`), never this object.
  */
 export class SafeText extends Drop {
-  readonly #text: string;
-  readonly #origin: { source: string; remake: (source: string) => SafeText } | undefined;
+  #text: string | (() => string);
+  readonly #origin: SafeOrigin | undefined;
+  /** Printed exactly as it is wherever it lands (`raw`). */
+  readonly vouched: boolean;
 
-  constructor(text: string, origin?: { source: string; remake: (source: string) => SafeText }) {
+  constructor(text: string | (() => string), origin?: SafeOrigin, vouched = false) {
     super();
     this.#text = text;
     this.#origin = origin;
+    this.vouched = vouched;
   }
 
   /** The same kind of safe text made from `transform(source)`, or undefined when there is no source. */
@@ -48,19 +55,44 @@ export class SafeText extends Drop {
   }
 
   override valueOf(): string {
+    if (typeof this.#text !== 'string') this.#text = this.#text();
     return this.#text;
   }
 
   override toString(): string {
-    return this.#text;
+    return this.valueOf();
   }
 
   toLiquid(): string {
-    return this.#text;
+    return this.valueOf();
+  }
+}
+
+/**
+ * What a `{{ value }}` hands to the engine's emitter: plain text that the emitter escapes knowing
+ * where it lands (on a table row, right after an `@`), or safe text, printed as it is.
+ */
+export class Printed {
+  constructor(
+    readonly text: string,
+    readonly kind: 'plain' | 'safe' | 'raw',
+  ) {}
+
+  /** Where nothing is known of the place: escaped as if anything could be around it. */
+  toString(): string {
+    return this.kind === 'plain' ? escapeMarkdown(this.text) : this.text;
   }
 }
 
 /** `outputEscape`: what every `{{ value }}` goes through last. */
+export function printed(value: unknown): Printed {
+  if (value instanceof SafeText)
+    return new Printed(value.toString(), value.vouched ? 'raw' : 'safe');
+  if (Array.isArray(value)) return new Printed(escapeOutput(value), 'safe');
+  return new Printed(plainText(value), 'plain');
+}
+
+/** A value escaped for the message, wherever it lands. */
 export function escapeOutput(value: unknown): string {
   if (value instanceof SafeText) return value.toString();
   if (Array.isArray(value)) return value.map(escapeOutput).join('');
@@ -76,12 +108,13 @@ export function plainText(value: unknown): string {
   return String(plain);
 }
 
-function safeKind(render: (text: string) => string): (source: string) => SafeText {
-  const make = (source: string): SafeText => new SafeText(render(source), { source, remake: make });
+function safeKind(render: (text: string) => string, vouched = false): (source: string) => SafeText {
+  const make = (source: string): SafeText =>
+    new SafeText(() => render(source), { source, remake: make }, vouched);
   return make;
 }
 
-const asRaw = safeKind((text) => text);
+const asRaw = safeKind((text) => text, true);
 const asMarkdown = safeKind(keepMarkdown);
 const asCode = safeKind(inlineCode);
 

@@ -1,10 +1,12 @@
 /** The `payload` input: every string in it is a template, rendered on its own so the result stays valid JSON. */
+import { isRecord } from '../context.js';
 import {
   createRenderer,
   type Renderer,
   type RenderOptions,
   type TemplateContext,
 } from './engine.js';
+import { httpUrl } from './escape.js';
 
 export async function renderPayload(
   payload: Record<string, unknown>,
@@ -12,7 +14,49 @@ export async function renderPayload(
   options: RenderOptions = {},
 ): Promise<Record<string, unknown>> {
   const renderer = createRenderer(context, options, 'payload');
-  return (await renderValue(payload, renderer, '')) as Record<string, unknown>;
+  const rendered = (await renderValue(payload, renderer, '')) as Record<string, unknown>;
+  keepHttpUrls(rendered, options.warn ?? (() => {}));
+  return rendered;
+}
+
+/** Attachment fields Mattermost makes links or images of (server-facts §6). */
+const URL_FIELDS = [
+  'title_link',
+  'author_link',
+  'author_icon',
+  'image_url',
+  'thumb_url',
+  'footer_icon',
+] as const;
+
+/**
+ * An attachment URL field filled from event text may hold anything (`javascript:...`); current
+ * servers refuse a post with one that is not http(s), older ones show it. Such a field is left
+ * out, with a warning, and the post goes.
+ */
+function keepHttpUrls(payload: Record<string, unknown>, warn: (message: string) => void): void {
+  const lists: Array<[string, unknown]> = [
+    ['attachments', payload.attachments],
+    ['props.attachments', isRecord(payload.props) ? payload.props.attachments : undefined],
+  ];
+  for (const [path, list] of lists) {
+    if (!Array.isArray(list)) continue;
+    for (const [index, attachment] of list.entries()) {
+      if (!isRecord(attachment)) continue;
+      for (const field of URL_FIELDS) {
+        const value = attachment[field];
+        if (value === undefined || value === null || value === '') continue;
+        if (typeof value === 'string' && httpUrl(value.trim())) {
+          attachment[field] = value.trim();
+          continue;
+        }
+        delete attachment[field];
+        warn(
+          `payload: ${path}[${index}].${field} is not an http(s) URL, so it was left out: ${JSON.stringify(String(value).slice(0, 80))}.`,
+        );
+      }
+    }
+  }
 }
 
 async function renderValue(value: unknown, renderer: Renderer, path: string): Promise<unknown> {

@@ -1,0 +1,103 @@
+/**
+ * Every built-in message over every `@octokit/webhooks-examples` payload, with hostile text in
+ * every string field of the payload, judged by Mattermost's parser and the server's mention rule:
+ * the message must have exactly the structure (links, emphasis, lists...) and the mentions it has
+ * with harmless text in the same fields. Whatever event text holds, it adds neither.
+ */
+import { describe, expect, it } from 'vitest';
+import { type EventPayload, isRecord } from '../src/context.js';
+import { renderMessage } from '../src/template/index.js';
+import { exampleHosts, webhookDefinitions } from './support/examples.js';
+import { serverMentions, structureOf, unsafeTargets } from './support/mattermost-markdown.js';
+import { contextFor } from './template-helpers.js';
+
+/** One of each class of hole: mentions, Slack markup, links, emphasis, blocks, lexer characters. */
+const HOSTILE = [
+  ' \u1C8A@channel @here x-@all _@all \uA7CB@bob <!channel> <!here|here> <https://evil.example|click>',
+  ' [x](javascript:alert(1)) [r](&#106;avascript:1) ![i](data:image/png;base64,AA) [click](https://evil.example)',
+  ' **bold** __b__ _it_ *it* ~~gone~~ `code` https://x.example/**URGENT**/_i_/ now {{ 7*7 }} {% raw %}',
+  ' a | b | c \\| d',
+  '\n#\u00a0Heading\u2424> quote\n- item\n1) ordered\n2. ordered\n| a | b |\n|---|---|\n| c | d |',
+  '\n```js\nfenced\n[r]: javascript:alert(1)\n---\n===\n\n    indented\n\tcode\n~~~\n<b>html</b> \u202Eevil\u202C',
+].join('');
+const HARMLESS = ' plain words';
+
+/** Appended to every URL in the payload, the same in both runs: links may carry it, text may not. */
+const URL_TAIL = '/**u**/_i_/@channel/(x)';
+
+/** Fields the messages choose their wording by: kept, so every branch the corpus has is reached. */
+const CHOICE_FIELDS = new Set([
+  'action',
+  'state',
+  'conclusion',
+  'status',
+  'state_reason',
+  'ref_type',
+]);
+
+function withText(value: unknown, text: string, key = ''): unknown {
+  if (typeof value === 'string') {
+    if (CHOICE_FIELDS.has(key)) return value;
+    return /^https?:\/\//.test(value) ? `${value}${URL_TAIL}` : `${value}${text}`;
+  }
+  if (Array.isArray(value)) return value.map((item) => withText(item, text, key));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, item]) => [k, withText(item, text, k)]),
+    );
+  }
+  return value;
+}
+
+/** Every example of every event, from github.com and each GHES version, each payload once. */
+const corpus = (() => {
+  const seen = new Set<string>();
+  const byEvent = new Map<string, EventPayload[]>();
+  for (const host of exampleHosts) {
+    for (const definition of webhookDefinitions(host)) {
+      for (const payload of definition.examples as unknown as EventPayload[]) {
+        const key = JSON.stringify(payload);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const list = byEvent.get(definition.name) ?? [];
+        list.push(payload);
+        byEvent.set(definition.name, list);
+      }
+    }
+  }
+  return [...byEvent].map(([event, payloads]) => ({ event, payloads }));
+})();
+
+describe('hostile text in every string field of every example payload', () => {
+  it('covers the corpus', () => {
+    expect(corpus.reduce((n, c) => n + c.payloads.length, 0)).toBeGreaterThan(400);
+  });
+
+  it.each(corpus)('$event adds no structure and no mention', async ({ event: name, payloads }) => {
+    for (const payload of payloads) {
+      // With a status the message is the one without, plus a status line (with the repository).
+      for (const status of ['failure']) {
+        const render = (text: string, notes = text) => {
+          const event = withText(payload, text) as EventPayload;
+          if (isRecord(event.release)) event.release.body = `notes${notes}`;
+          return renderMessage(undefined, contextFor(name, event, { status }));
+        };
+        const hostile = await render(HOSTILE);
+        const harmless = await render(HARMLESS);
+        const where = `${name} ${String(payload.action ?? '')} '${status}':\n${hostile}`;
+        expect(serverMentions(hostile), where).toEqual(serverMentions(harmless));
+        if (name === 'release') {
+          // Release notes keep their own Markdown (the `markdown` filter): the rest of the
+          // message is compared without them, and only where their links lead is checked.
+          expect(unsafeTargets(hostile), where).toEqual([]);
+          expect(structureOf(await render(HOSTILE, HARMLESS)), where).toEqual(
+            structureOf(harmless),
+          );
+        } else {
+          expect(structureOf(hostile), where).toEqual(structureOf(harmless));
+        }
+        expect(hostile, where).not.toMatch(/[\u202A-\u202E\u2066-\u2069]|<!(channel|here|all)/);
+      }
+    }
+  });
+});
