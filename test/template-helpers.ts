@@ -1,6 +1,7 @@
 /** Shared by the template tests and `scripts/gallery.ts`: run contexts for events, and a mention finder. */
 import { buildRunContext, type EventPayload, stringAt } from '../src/context.js';
 import type { TemplateContext } from '../src/template/index.js';
+import { serverMentions } from './support/mattermost-markdown.js';
 
 export interface ContextOptions {
   status?: string;
@@ -38,29 +39,10 @@ export function contextFor(
 }
 
 /**
- * The mentions Mattermost's server would find in a message (server-facts §5, from
- * `mention_parser_standard.go`): `@channel`, `@all`, `@here` and `@name`, lower-cased. Code is
- * scanned too, which is stricter than the server (it skips code, but its code pattern is lax).
+ * The mentions Mattermost's server would find in a message, by its rule read safely (only ASCII
+ * letters and digits join a word): see `serverMentions`.
  */
-export function findMentions(message: string): string[] {
-  const found: string[] = [];
-  const words = message.split(/[^\p{L}\p{N}:.\-_@]+/u).filter(Boolean);
-  for (const rawWord of words) {
-    if (rawWord.length > 1 && rawWord.startsWith(':') && rawWord.endsWith(':')) continue;
-    const word = rawWord.replace(/^[:.\-_]+/, '');
-    const candidates = [word];
-    for (let w = word; /[.\-:_]$/.test(w); ) {
-      w = w.slice(0, -1);
-      candidates.push(w);
-    }
-    if (!word.startsWith('@') && /[.\-:]/.test(word)) candidates.push(...word.split(/[.\-:]/));
-    for (const candidate of candidates) {
-      if (/^@[\p{L}\p{N}]/u.test(candidate))
-        found.push(candidate.toLowerCase().replace(/[.\-:]$/, ''));
-    }
-  }
-  return [...new Set(found)];
-}
+export const findMentions = serverMentions;
 
 /** The targets of the `[text](url)` links in a message (escaped brackets and code are not links). */
 export function linkTargets(message: string): string[] {
