@@ -264,7 +264,7 @@ describe('bounds', () => {
     const error = await failure(render(doubling, issue({})));
     expect(error.input).toBe('message');
     expect(error.message).toMatch(
-      /^The message template has an error on line 1, column \d+: rendered text limit exceeded \(2,000,000 characters written\)/,
+      /^The message template has an error on line 1, column \d+: rendered text limit exceeded: it writes more than 2,000,000 characters \(a capture or loop that keeps growing\?\)\.$/,
     );
     expect(error.message).not.toContain('\n');
   });

@@ -96,7 +96,7 @@ class WriteBudget {
     this.#left -= characters;
     if (this.#left < 0) {
       throw new Error(
-        `rendered text limit exceeded (${LIMITS.writeLimit.toLocaleString('en-US')} characters written)`,
+        `rendered text limit exceeded: it writes more than ${LIMITS.writeLimit.toLocaleString('en-US')} characters (a capture or loop that keeps growing?)`,
       );
     }
   }
