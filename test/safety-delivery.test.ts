@@ -62,6 +62,35 @@ describe('one person reached two ways', () => {
   );
 });
 
+describe('the size of what is sent', () => {
+  it('is bounded: the longest message makes at most 5 hook posts, a longer one none', async () => {
+    const longest = await runAction({
+      inputs: {
+        'webhook-url': hookUrl,
+        message: '{% for i in (1..6553) %}word word\n{% endfor %}',
+      },
+    });
+    expect(longest.exitCode).toBe(0);
+    const parts = server.requestsTo('POST', /^\/hooks\//).length;
+    expect(parts).toBeGreaterThan(1);
+    expect(parts).toBeLessThanOrEqual(5);
+    server.clearLog();
+    const run = await runAction({
+      inputs: {
+        'webhook-url': hookUrl,
+        message:
+          '{% assign s = "x " %}{% for i in (1..28) %}{% capture s %}{{ s }}{{ s }}{% endcapture %}{% endfor %}{{ s }}',
+      },
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.errors).toEqual([
+      'The message template has an error on line 1, column 66: rendered text limit exceeded: it writes more than 2,000,000 characters (a capture or loop that keeps growing?).',
+    ]);
+    expect(server.requests).toEqual([]);
+    expect(run.outputs.message).toBeUndefined();
+  });
+});
+
 describe('a dry run of the bundle in API mode', () => {
   it('renders and reports, and sends no request at all', async () => {
     expect(existsSync(distEntry), 'dist/index.js: run npm run build').toBe(true);
