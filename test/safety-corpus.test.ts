@@ -1,12 +1,13 @@
 /**
- * Every built-in message over every `@octokit/webhooks-examples` payload, with hostile text in
- * every string field of the payload, judged by Mattermost's parser and the server's mention rule:
+ * Every built-in message (and built-in thread root) over every `@octokit/webhooks-examples`
+ * payload, with hostile text in every string field of the payload, judged by Mattermost's parser and the server's mention rule:
  * the message must have exactly the structure (links, emphasis, lists...) and the mentions it has
  * with harmless text in the same fields. Whatever event text holds, it adds neither.
  */
 import { describe, expect, it } from 'vitest';
 import { type EventPayload, isRecord } from '../src/context.js';
 import { renderMessage } from '../src/template/index.js';
+import { builtInRoot } from '../src/template/roots/index.js';
 import { exampleHosts, webhookDefinitions } from './support/examples.js';
 import { serverMentions, structureOf, unsafeTargets } from './support/mattermost-markdown.js';
 import { contextFor } from './template-helpers.js';
@@ -74,30 +75,36 @@ describe('hostile text in every string field of every example payload', () => {
   });
 
   it.each(corpus)('$event adds no structure and no mention', async ({ event: name, payloads }) => {
-    for (const payload of payloads) {
+    const status = 'failure';
+    for (const [index, payload] of payloads.entries()) {
       // With a status the message is the one without, plus a status line (with the repository).
-      for (const status of ['failure']) {
-        const render = (text: string, notes = text) => {
-          const event = withText(payload, text) as EventPayload;
-          if (isRecord(event.release)) event.release.body = `notes${notes}`;
-          return renderMessage(undefined, contextFor(name, event, { status }));
-        };
-        const hostile = await render(HOSTILE);
-        const harmless = await render(HARMLESS);
-        const where = `${name} ${String(payload.action ?? '')} '${status}':\n${hostile}`;
-        expect(serverMentions(hostile), where).toEqual(serverMentions(harmless));
-        if (name === 'release') {
-          // Release notes keep their own Markdown (the `markdown` filter): the rest of the
-          // message is compared without them, and only where their links lead is checked.
-          expect(unsafeTargets(hostile), where).toEqual([]);
-          expect(structureOf(await render(HOSTILE, HARMLESS)), where).toEqual(
-            structureOf(harmless),
-          );
-        } else {
-          expect(structureOf(hostile), where).toEqual(structureOf(harmless));
-        }
-        expect(hostile, where).not.toMatch(/[\u202A-\u202E\u2066-\u2069]|<!(channel|here|all)/);
+      const render = (text: string, notes = text, template?: (e: EventPayload) => string) => {
+        const event = withText(payload, text) as EventPayload;
+        if (isRecord(event.release)) event.release.body = `notes${notes}`;
+        return renderMessage(template?.(event), contextFor(name, event, { status }));
+      };
+      const hostile = await render(HOSTILE);
+      const harmless = await render(HARMLESS);
+      const where = `${name} ${String(payload.action ?? '')}:\n${hostile}`;
+      expect(serverMentions(hostile), where).toEqual(serverMentions(harmless));
+      if (name === 'release') {
+        // Release notes keep their own Markdown (the `markdown` filter): the rest of the
+        // message is compared without them, and only where their links lead is checked.
+        expect(unsafeTargets(hostile), where).toEqual([]);
+        expect(structureOf(await render(HOSTILE, HARMLESS)), where).toEqual(structureOf(harmless));
+      } else {
+        expect(structureOf(hostile), where).toEqual(structureOf(harmless));
       }
+      expect(hostile, where).not.toMatch(/[\u202A-\u202E\u2066-\u2069]|<!(channel|here|all)/);
+
+      // The built-in thread root (`thread-root: built-in`): every payload of the events that
+      // have one of their own, the first of the others (they share the generic root).
+      if (builtInRoot(name, payload) === builtInRoot('', {}) && index > 0) continue;
+      const root = (e: EventPayload) => builtInRoot(name, e);
+      const hostileRoot = await render(HOSTILE, HOSTILE, root);
+      const harmlessRoot = await render(HARMLESS, HARMLESS, root);
+      expect(serverMentions(hostileRoot), hostileRoot).toEqual(serverMentions(harmlessRoot));
+      expect(structureOf(hostileRoot), hostileRoot).toEqual(structureOf(harmlessRoot));
     }
   });
 });
