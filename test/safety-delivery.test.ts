@@ -55,9 +55,7 @@ describe('one person reached two ways', () => {
       expect(run.exitCode).toBe(0);
       expect(server.requestsTo('POST', /^\/hooks\//)).toHaveLength(1);
       expect(server.posts({ channel_id: dm()?.id ?? '' }).length - before).toBe(1);
-      expect(run.posts).toEqual([
-        { destination: user, channel_id: '', post_id: '', status: 'sent', error: '' },
-      ]);
+      expect(run.posts).toEqual([expect.objectContaining({ destination: user, status: 'sent' })]);
     },
   );
 });
