@@ -136,6 +136,8 @@ function subjectOf(options: ExamineOptions): Subject {
   const run = github.event.workflow_run;
   if (github.event_name === 'workflow_run' && isRecord(run) && typeof run.id === 'number') {
     const conclusion = stringAt(run, 'conclusion');
+    const completed =
+      stringAt(github.event, 'action') === 'completed' || stringAt(run, 'status') === 'completed';
     return {
       run: {
         id: run.id,
@@ -144,7 +146,7 @@ function subjectOf(options: ExamineOptions): Subject {
         number: typeof run.run_number === 'number' ? run.run_number : undefined,
       },
       attempt: typeof run.run_attempt === 'number' ? run.run_attempt : 0,
-      outcome: stringAt(run, 'status') === 'completed' ? outcomeOf(conclusion) : undefined,
+      outcome: completed ? outcomeOf(conclusion) : undefined,
       other: true,
     };
   }
