@@ -435,8 +435,44 @@ describe('notify-on: change', () => {
     expect(github.failureRequests()).toContain(
       `GET /repos/${repo}/actions/runs/${runId}/attempts/3/jobs`,
     );
+    expect(message).not.toContain('**Failed**');
     // The event carries the workflow and branch: no need to ask for the run.
     expect(github.failureRequests()).not.toContain(`GET /repos/${repo}/actions/runs/${runId}`);
+  });
+});
+
+describe('a workflow_run event', () => {
+  const completed = (conclusion: string) => {
+    const event = structuredClone(exampleOf('workflow_run', 'completed')) as {
+      workflow_run: Record<string, unknown>;
+      repository: { full_name: string };
+    };
+    Object.assign(event.workflow_run, { conclusion, status: 'completed' });
+    return event;
+  };
+
+  it('keeps the status line of the notifying job', async () => {
+    const event = completed('success');
+    const result = await run(
+      { status: 'success', 'notify-on': 'failure' },
+      { eventName: 'workflow_run', event },
+    );
+    expect(result.posts.map((p) => p.status)).toEqual(['skipped']);
+    const failed = completed('failure');
+    const posted = await run({ status: 'success' }, { eventName: 'workflow_run', event: failed });
+    expect(posted.exitCode).toBe(0);
+    expect(lastMessage()).toMatch(/^:white_check_mark: \*\*Succeeded\*\*: \[CI #42\]/);
+    expect(lastMessage()).toContain('\n:x: Workflow');
+  });
+
+  it('takes status: workflow as the conclusion of the run it reports', async () => {
+    const result = await run(
+      { status: 'workflow', message: 'status={{ job.status }}' },
+      { eventName: 'workflow_run', event: completed('cancelled') },
+    );
+    expect(result.exitCode).toBe(0);
+    expect(lastMessage()).toBe('status=cancelled');
+    expect(github.requests).toEqual([]);
   });
 });
 

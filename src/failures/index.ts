@@ -66,7 +66,13 @@ export async function examineRun(options: ExamineOptions): Promise<RunFindings> 
     subject.outcome !== 'skipped' &&
     (subject.outcome !== undefined || needsJobs);
   const findings: RunFindings = {
-    status: subject.other || options.status === 'workflow' ? undefined : options.status,
+    // For a workflow_run event, the workflow whose status is reported is the run it reports.
+    status:
+      options.status === 'workflow'
+        ? subject.other
+          ? subject.outcome
+          : undefined
+        : options.status,
     decision: { post: true },
     outcome: subject.outcome,
     failedJobs: [],
