@@ -83,7 +83,7 @@ export async function previousRun(
   access: GitHubAccess,
   subject: SubjectRun,
 ): Promise<PreviousRun | null> {
-  const github = await access.client();
+  const github = await lookUp('this workflow run', 'actions: read', () => access.client());
   const where = { owner: access.owner, repo: access.repo };
   let { workflowId, branch, number } = subject;
   if (workflowId === undefined || branch === undefined) {
