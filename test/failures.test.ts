@@ -227,6 +227,17 @@ describe('what failed', () => {
     );
   });
 
+  it("reads the latest attempt's jobs when the attempt is not known", async () => {
+    github.setRunJobs(REPO, RUN_ID, 1, [{ name: 'old', conclusion: 'failure' }]);
+    github.setRunJobs(REPO, RUN_ID, 2, [{ name: 'new', conclusion: 'failure' }]);
+    const result = await run({ status: 'failure' }, { env: { GITHUB_RUN_ATTEMPT: '' } });
+    expect(result.exitCode).toBe(0);
+    expect(lastMessage()).toContain('- [new](');
+    expect(lastMessage()).toContain(') failed\n');
+    expect(github.failureRequests()[0]).toBe(`GET /repos/${REPO}/actions/runs/${RUN_ID}/jobs`);
+    expect(github.requests[0]?.query).toMatchObject({ filter: 'latest' });
+  });
+
   it('names this job when its own step failed (a single-job workflow)', async () => {
     github.setRunJobs(REPO, RUN_ID, 1, [
       {
@@ -285,6 +296,20 @@ describe('status: workflow', () => {
     expect(github.failureRequests()).toEqual([
       `GET /repos/${REPO}/actions/runs/${RUN_ID}/attempts/1/jobs`,
     ]);
+  });
+
+  it('with notify-on: failure, stays silent when the run is green', async () => {
+    github.setRunJobs(REPO, RUN_ID, 1, [
+      { name: 'build' },
+      { name: 'notify', status: 'in_progress' },
+    ]);
+    const result = await run(
+      { status: 'workflow', 'notify-on': 'failure' },
+      { env: { RUNNER_NAME: '' } },
+    );
+    expect(result.exitCode).toBe(0);
+    expect(result.posts.map((p) => p.status)).toEqual(['skipped']);
+    expect(mattermost.requests).toEqual([]);
   });
 
   it('counts a job still running on another runner whose step already failed', async () => {

@@ -313,8 +313,10 @@ export class GitHubTestServer {
   private latestAttempt(repository: string, runId: string): number {
     let latest = 1;
     for (const key of this.jobs.keys()) {
-      const [where, attempt] = key.split('/');
-      if (where === `${repository}#${runId}`) latest = Math.max(latest, Number(attempt));
+      const slash = key.lastIndexOf('/');
+      if (key.slice(0, slash) === `${repository}#${runId}`) {
+        latest = Math.max(latest, Number(key.slice(slash + 1)));
+      }
     }
     return latest;
   }
