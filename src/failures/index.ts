@@ -66,13 +66,7 @@ export async function examineRun(options: ExamineOptions): Promise<RunFindings> 
     subject.outcome !== 'skipped' &&
     (subject.outcome !== undefined || needsJobs);
   const findings: RunFindings = {
-    // For a workflow_run event, the workflow whose status is reported is the run it reports.
-    status:
-      options.status === 'workflow'
-        ? subject.other
-          ? subject.outcome
-          : undefined
-        : options.status,
+    status: knownStatus(options.status, subject),
     decision: { post: true },
     outcome: subject.outcome,
     failedJobs: [],
@@ -135,6 +129,15 @@ export async function examineRun(options: ExamineOptions): Promise<RunFindings> 
   }
   findings.problems.unshift(...deniedNotice(denied));
   return findings;
+}
+
+/**
+ * The status before any look-up: the input's, except `workflow`, which is looked up, or for a
+ * `workflow_run` event is the conclusion of the run it reports.
+ */
+function knownStatus(status: StatusInput | undefined, subject: Subject): JobStatus | undefined {
+  if (status !== 'workflow') return status;
+  return subject.other ? subject.outcome : undefined;
 }
 
 function subjectOf(options: ExamineOptions): Subject {
