@@ -4,7 +4,7 @@
  */
 import { appendFile, readFile } from 'node:fs/promises';
 import * as core from '@actions/core';
-import type { Config, UserMap } from './config.js';
+import type { Config } from './config.js';
 import { renderContent } from './content.js';
 import { buildRunContext, type RunContext, readEventPayload, templateEnv } from './context.js';
 import { deliverByApi } from './deliver/api.js';
@@ -17,7 +17,7 @@ import {
 } from './deliver/result.js';
 import { deliverByWebhook } from './deliver/webhook.js';
 import { ActionError } from './errors.js';
-import { type AuthorMention, failureAuthorOf, resolveAuthorMention } from './failures/author.js';
+import { type AuthorMention, mentionFailureAuthor, userMapWithMention } from './failures/author.js';
 import { examineRun, type RunFindings } from './failures/index.js';
 import { resolveGitHubLogins } from './github-users.js';
 import { readConfig } from './inputs.js';
@@ -67,7 +67,7 @@ export async function run(): Promise<void> {
     const mention = await failureMention(config, findings, runContext, api);
     const context = templateContext(config, runContext, findings, mention);
     const content = await renderContent(
-      mention ? { ...config, userMap: withMention(config.userMap, mention) } : config,
+      mention ? { ...config, userMap: userMapWithMention(config.userMap, mention) } : config,
       context,
       api,
     );
@@ -116,32 +116,14 @@ async function failureMention(
   api: MattermostApi | undefined,
 ): Promise<AuthorMention | undefined> {
   if (config.mentionOnFailure !== 'author' || findings.outcome !== 'failure') return undefined;
-  const author = failureAuthorOf(github.event);
-  if (!author) {
-    core.info('mention-on-failure: the event names no pull request or commit author to mention.');
-    return undefined;
-  }
-  const mention = await resolveAuthorMention(author, {
+  const { mention, note } = await mentionFailureAuthor(github.event, {
     resolveLogins: loginResolver(config, github, !config.dryRun),
     usernameForEmail: api
       ? (email) => api.getUserByEmail(email).then((user) => user.username)
       : undefined,
   });
-  if (!mention.username) {
-    core.info(
-      `mention-on-failure: ${author.label} is printed without a mention${mention.reason ? ` (${mention.reason})` : ''}.`,
-    );
-  }
+  if (note) core.info(note);
   return mention;
-}
-
-/** The user map the `mention` filter sees: the failure's author mapped to the user found, or to nobody. */
-function withMention(userMap: UserMap, mention: AuthorMention): UserMap {
-  const map = new Map(userMap);
-  const key = mention.label.trim().replace(/^@/, '').toLowerCase();
-  if (mention.username) map.set(key, { kind: 'username', username: mention.username });
-  else map.delete(key);
-  return map;
 }
 
 /** Outputs, step summary and log; fails the step when any destination failed. */

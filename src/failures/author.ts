@@ -2,7 +2,7 @@
  * `mention-on-failure: author`: the person a failure belongs to (the pull request's author, else
  * the head commit's), and the Mattermost user to mention for them, found the way `github-user` is.
  */
-
+import type { UserMap } from '../config.js';
 import { type EventPayload, isRecord, stringAt } from '../context.js';
 import type { LoginResolution } from '../github-users.js';
 
@@ -33,6 +33,37 @@ export interface MentionDependencies {
 /** Names that would ping a whole channel if printed after `@`. */
 const CHANNEL_WIDE = new Set(['all', 'channel', 'here']);
 const USERNAME = /^[a-z0-9][a-z0-9._-]*$/i;
+
+/** The failure's author and the user to mention, with a line for the log when nobody is mentioned. */
+export async function mentionFailureAuthor(
+  event: EventPayload,
+  dependencies: MentionDependencies,
+): Promise<{ mention: AuthorMention | undefined; note: string | undefined }> {
+  const author = failureAuthorOf(event);
+  if (!author) {
+    return {
+      mention: undefined,
+      note: 'mention-on-failure: the event names no pull request or commit author to mention.',
+    };
+  }
+  const mention = await resolveAuthorMention(author, dependencies);
+  const note = mention.username
+    ? undefined
+    : `mention-on-failure: ${author.label} is printed without a mention${mention.reason ? ` (${mention.reason})` : ''}.`;
+  return { mention, note };
+}
+
+/**
+ * The user map the `mention` filter sees: the author mapped to the user found, or to nobody (so
+ * that a map entry naming no one person, such as `all`, cannot ping through it either).
+ */
+export function userMapWithMention(userMap: UserMap, mention: AuthorMention): UserMap {
+  const map = new Map(userMap);
+  const key = mention.label.trim().replace(/^@/, '').toLowerCase();
+  if (mention.username) map.set(key, { kind: 'username', username: mention.username });
+  else map.delete(key);
+  return map;
+}
 
 export function failureAuthorOf(event: EventPayload): FailureAuthor | undefined {
   const pullRequestAuthor = stringAt(event, 'pull_request', 'user', 'login');
