@@ -7,7 +7,10 @@
  *   request;
  * - the wall time of 100 DMs against a server rate-limited to 10 requests/s with a burst of 100;
  * - the requests a `thread-key` run makes to find its root behind 500 later posts, and per run
- *   into an existing thread.
+ *   into an existing thread;
+ * - the wall time a failure's GitHub look-ups add (jobs, then both jobs' annotations at once; and
+ *   with notify-on: change the two run look-ups beside them), against a GitHub stand-in that
+ *   adds 50 ms to every answer.
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -21,6 +24,7 @@ import {
   runDist,
   systemNode,
 } from '../test/support/action.js';
+import { GitHubTestServer } from '../test/support/github-server.js';
 import { MattermostTestServer } from '../test/support/mattermost-server.js';
 
 const RUNS = Number(process.env.RUNS ?? 9);
@@ -188,8 +192,84 @@ async function threadLookup(): Promise<void> {
   }
 }
 
+async function failureLookupWallTime(): Promise<void> {
+  const latencyMs = 50;
+  const mattermost = await MattermostTestServer.start();
+  const github = await GitHubTestServer.start({ latencyMs });
+  try {
+    mattermost.addTeam({ name: 'dev' });
+    const creator = mattermost.addUser({ username: 'owner', teams: ['dev'] });
+    const channel = mattermost.addChannel({ team: 'dev', name: 'ci', members: [creator.id] });
+    const hook = mattermost.addIncomingWebhook({ channel: channel.id, creator: creator.id });
+    const repository = 'octo-org/hello-world';
+    const runId = 1234567890;
+    const ids = github.setRunJobs(repository, runId, 1, [
+      { name: 'build' },
+      ...['ubuntu-latest', 'windows-latest'].map((os) => ({
+        name: `test (${os}, 20)`,
+        conclusion: 'failure',
+        steps: [
+          { name: 'Set up job', conclusion: 'success' },
+          { name: 'Run tests', conclusion: 'failure' },
+        ],
+      })),
+    ]);
+    for (const id of ids.slice(1)) {
+      github.setAnnotations(repository, id, [
+        { path: 'src/math.test.ts', line: 12, message: 'expected 3 to be 4' },
+      ]);
+    }
+    github.addWorkflowRun(repository, {
+      id: runId,
+      workflowId: 7,
+      branch: 'main',
+      number: 42,
+      status: 'in_progress',
+    });
+    github.addWorkflowRun(repository, { id: runId - 1, workflowId: 7, branch: 'main', number: 41 });
+    const variants = [
+      ['status: success', { status: 'success' }],
+      ['status: failure', { status: 'failure' }],
+      ['status: failure, notify-on: change', { status: 'failure', 'notify-on': 'change' }],
+    ] as const;
+    const envs = variants.map(
+      ([, inputs]) =>
+        actionEnv({
+          inputs: { 'webhook-url': hook.url, 'github-token': github.token, ...inputs },
+          env: { GITHUB_API_URL: github.url },
+        }).env,
+    );
+    // Interleaved, so that a busy machine slows every variant alike.
+    const times: number[][] = variants.map(() => []);
+    const requests: number[] = variants.map(() => 0);
+    for (let run = 0; run < RUNS; run += 1) {
+      for (const [index, env] of envs.entries()) {
+        const before = github.requests.length;
+        times[index]?.push(await timeCommand(systemNode, [distEntry], env));
+        requests[index] = github.requests.length - before;
+      }
+    }
+    const medians = times.map(median);
+    const base = medians[0] ?? Number.NaN;
+    console.log(
+      `A failure's GitHub look-ups, two failed jobs, ${latencyMs} ms added to every GitHub answer, median of ${RUNS} runs (Node 20)`,
+    );
+    for (const [index, [name]] of variants.entries()) {
+      const time = medians[index] ?? Number.NaN;
+      console.log(
+        `  ${name.padEnd(36)} ${time.toFixed(0).padStart(5)} ms, ${requests[index]} GitHub requests, +${(time - base).toFixed(0)} ms`,
+      );
+    }
+    console.log('');
+  } finally {
+    await github.stop();
+    await mattermost.stop();
+  }
+}
+
 distSizes();
 await webhookWallTime();
+await failureLookupWallTime();
 await fanOut('Ten DMs by username, 50 ms added to every request', 10, { latencyMs: 50 });
 await fanOut('100 DMs, server limited to 10 requests/s with a burst of 100', 100, {
   rateLimit: { perSec: 10, maxBurst: 100 },

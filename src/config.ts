@@ -2,6 +2,12 @@
 
 export type JobStatus = 'success' | 'failure' | 'cancelled' | 'skipped';
 
+/** The `status` input: a job status, or `workflow` (the whole run's, looked up). */
+export type StatusInput = JobStatus | 'workflow';
+
+/** When a step posts: every time, on failure, or when the outcome changes (`notify-on`). */
+export type NotifyOn = 'always' | 'failure' | 'change';
+
 export type Connection =
   | { mode: 'webhook'; webhookUrl: string }
   | {
@@ -44,7 +50,10 @@ export interface Config {
   template: string | undefined;
   /** Extra post fields from the `payload` input, parsed but not yet rendered. */
   payload: Record<string, unknown> | undefined;
-  status: JobStatus | undefined;
+  status: StatusInput | undefined;
+  notifyOn: NotifyOn;
+  /** `author`: a failure mentions the person it belongs to (`mention-on-failure`). */
+  mentionOnFailure: 'none' | 'author';
   display: DisplayOverrides;
   rootId: string | undefined;
   updatePostId: string | undefined;

@@ -10,7 +10,9 @@ import type {
   Destination,
   DisplayOverrides,
   JobStatus,
+  NotifyOn,
   Reaction,
+  StatusInput,
   ThreadConfig,
 } from './config.js';
 import { isRecord } from './context.js';
@@ -29,6 +31,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 const CHANNEL_ID = /^[a-z0-9]{26}$/;
 const JOB_STATUSES: readonly JobStatus[] = ['success', 'failure', 'cancelled', 'skipped'];
+const NOTIFY_ON: readonly NotifyOn[] = ['always', 'failure', 'change'];
 const PAYLOAD_FIELDS = ['props', 'attachments', 'priority', 'type'] as const;
 const WEBHOOK_ONLY_PAYLOAD_FIELDS = ['username', 'icon_url', 'icon_emoji'] as const;
 
@@ -72,6 +75,7 @@ export function readConfig(reader: InputReader, env: Env): Config {
     template: readTemplate(input, workspace),
     payload: readPayload(input('payload'), connection.mode),
     status: readStatus(input('status')),
+    ...readFailureOptions(input, env),
     display: readDisplay(input),
     rootId,
     updatePostId,
@@ -410,18 +414,48 @@ function readPayload(text: string, mode: Connection['mode']): Record<string, unk
   return parsed;
 }
 
-function readStatus(text: string): JobStatus | undefined {
+function readStatus(text: string): StatusInput | undefined {
   if (!text) return undefined;
+  if (text.toLowerCase() === 'workflow') return 'workflow';
   const status = text.toLowerCase() as JobStatus;
   if (!JOB_STATUSES.includes(status)) {
     throw new ActionError(
-      `status ${text} is not a job status: use success, failure, cancelled or skipped (\${{ job.status }}).`,
+      `status ${text} is not a job status: use success, failure, cancelled or skipped (\${{ job.status }}), or workflow for the whole run's.`,
       {
         input: 'status',
       },
     );
   }
   return status;
+}
+
+/** `notify-on` and `mention-on-failure`: when to post, and whom a failure mentions. */
+function readFailureOptions(
+  input: (name: string) => string,
+  env: Env,
+): Pick<Config, 'notifyOn' | 'mentionOnFailure'> {
+  const notifyOn = (input('notify-on').toLowerCase() || 'always') as NotifyOn;
+  if (!NOTIFY_ON.includes(notifyOn)) {
+    throw new ActionError(
+      `notify-on ${input('notify-on')} is not a choice: use always, failure or change.`,
+      { input: 'notify-on' },
+    );
+  }
+  // A workflow_run event brings the outcome of the run it reports; any other needs status.
+  if (notifyOn !== 'always' && !input('status') && env.GITHUB_EVENT_NAME !== 'workflow_run') {
+    throw new ActionError(
+      `notify-on: ${notifyOn} needs to know how the run went: set status to \${{ job.status }}, or to workflow for the whole run.`,
+      { input: 'notify-on' },
+    );
+  }
+  const mention = input('mention-on-failure').toLowerCase() || 'none';
+  if (mention !== 'none' && mention !== 'author') {
+    throw new ActionError(
+      `mention-on-failure ${input('mention-on-failure')} is not a choice: use none or author.`,
+      { input: 'mention-on-failure' },
+    );
+  }
+  return { notifyOn, mentionOnFailure: mention };
 }
 
 function readDisplay(input: (name: string) => string): DisplayOverrides {

@@ -6,16 +6,19 @@ import { appendFile, readFile } from 'node:fs/promises';
 import * as core from '@actions/core';
 import type { Config } from './config.js';
 import { renderContent } from './content.js';
-import { buildRunContext, readEventPayload, templateEnv } from './context.js';
+import { buildRunContext, type RunContext, readEventPayload, templateEnv } from './context.js';
 import { deliverByApi } from './deliver/api.js';
 import {
   type DeliveryResult,
   dryRunResults,
   type PostContent,
+  skippedResults,
   WEBHOOK_CHANNEL,
 } from './deliver/result.js';
 import { deliverByWebhook } from './deliver/webhook.js';
 import { ActionError } from './errors.js';
+import { type AuthorMention, mentionFailureAuthor, userMapWithMention } from './failures/author.js';
+import { examineRun, type RunFindings } from './failures/index.js';
 import { resolveGitHubLogins } from './github-users.js';
 import { readConfig } from './inputs.js';
 import { createApiClient, type MattermostApi, type UploadFile } from './mattermost/api.js';
@@ -31,7 +34,25 @@ import { findWorkspaceFiles } from './workspace.js';
 export async function run(): Promise<void> {
   let http: Http | undefined;
   try {
-    const config = readConfig(core, process.env);
+    const inputs = readConfig(core, process.env);
+    const runContext = buildRunContext(process.env, readEventPayload(process.env));
+    const findings = await examineRun({
+      status: inputs.status,
+      notifyOn: inputs.notifyOn,
+      github: runContext.github,
+      runnerName: process.env.RUNNER_NAME,
+      githubToken: inputs.githubToken,
+      timeoutMs: inputs.timeoutSeconds * 1000,
+      dryRun: inputs.dryRun,
+    });
+    for (const problem of findings.problems) core.notice(problem);
+    const config: Config = { ...inputs, status: findings.status };
+    if (!findings.decision.post) {
+      core.info(`Not posting: ${findings.decision.reason}.`);
+      const results = skippedResults(config.destinations, fallbackDestination(config));
+      await report(config, '', results, findings.decision.reason);
+      return;
+    }
     if (!config.dryRun) {
       http = createHttp({
         retries: config.retries,
@@ -43,8 +64,14 @@ export async function run(): Promise<void> {
       http && config.connection.mode === 'api'
         ? createApiClient(http, config.connection.serverUrl, config.connection.token)
         : undefined;
-    const context = templateContext(config);
-    const content = await renderContent(config, context, api, core.warning);
+    const mention = await failureMention(config, findings, runContext, api);
+    const context = templateContext(config, runContext, findings, mention);
+    const content = await renderContent(
+      mention ? { ...config, userMap: userMapWithMention(config.userMap, mention) } : config,
+      context,
+      api,
+      core.warning,
+    );
     if (!content.message.trim() && !content.attachments && config.files.length === 0) {
       throw new ActionError(
         'The message is empty after rendering: check the message template (a variable that is not in the event renders as nothing).',
@@ -64,33 +91,64 @@ export async function run(): Promise<void> {
   }
 }
 
-function templateContext(config: Config): TemplateContext {
-  const env = process.env;
-  const { github, links } = buildRunContext(env, readEventPayload(env));
+function templateContext(
+  config: Config,
+  { github, links }: RunContext,
+  findings: RunFindings,
+  mention: AuthorMention | undefined,
+): TemplateContext {
   return {
     github,
     links,
     event: github.event,
     job: { status: config.status ?? '' },
-    env: templateEnv(env, secretsOf(config)),
+    env: templateEnv(process.env, secretsOf(config)),
+    failed_jobs: findings.failedJobs,
+    change: findings.decision.post ? (findings.decision.change ?? '') : '',
+    failure_author: mention ? { login: mention.label } : null,
   };
 }
 
+/** `mention-on-failure: author`: whom a failure mentions, resolved the way `github-user` is. */
+async function failureMention(
+  config: Config,
+  findings: RunFindings,
+  { github }: RunContext,
+  api: MattermostApi | undefined,
+): Promise<AuthorMention | undefined> {
+  if (config.mentionOnFailure !== 'author' || findings.outcome !== 'failure') return undefined;
+  const { mention, note } = await mentionFailureAuthor(github.event, {
+    resolveLogins: loginResolver(config, github, !config.dryRun),
+    usernameForEmail: api
+      ? (email) => api.getUserByEmail(email).then((user) => user.username)
+      : undefined,
+  });
+  if (note) core.info(note);
+  return mention;
+}
+
 /** Outputs, step summary and log; fails the step when any destination failed. */
-async function report(config: Config, message: string, results: DeliveryResult[]): Promise<void> {
+async function report(
+  config: Config,
+  message: string,
+  results: DeliveryResult[],
+  skipped?: string,
+): Promise<void> {
   const first = results.find((r) => r.status === 'sent' && r.postId);
   core.setOutput('message', message);
   core.setOutput('posts', postsOutput(results));
   core.setOutput('post-id', first?.postId ?? '');
   core.setOutput('channel-id', first?.channelId ?? '');
   core.setOutput('root-id', first?.rootId ?? '');
-  await writeSummary(summaryMarkdown(message, results, serverUrlOf(config), config.dryRun));
+  await writeSummary(
+    summaryMarkdown(message, results, serverUrlOf(config), config.dryRun, skipped),
+  );
   for (const sent of results.filter((r) => r.status === 'sent')) {
     core.info(`Sent to ${sent.destination}${sent.postId ? ` (post ${sent.postId})` : ''}.`);
   }
   const failure = failureReport(results);
   if (failure) core.setFailed(failure);
-  else if (config.dryRun) core.info('Dry run: nothing was sent.');
+  else if (config.dryRun && !skipped) core.info('Dry run: nothing was sent.');
 }
 
 function secretsOf(config: Config): string[] {
@@ -121,21 +179,8 @@ async function deliver(
   http: Http | undefined,
   thread: Thread | undefined,
 ): Promise<DeliveryResult[]> {
-  const resolveLogins = (logins: string[]) =>
-    resolveGitHubLogins(logins, {
-      userMap: config.userMap,
-      event: github.event,
-      repository: github.repository,
-      githubToken: config.githubToken,
-      apiUrl: github.api_url,
-      apiMode: config.connection.mode === 'api',
-      log: core.notice,
-      timeoutMs: config.timeoutSeconds * 1000,
-    });
-  if (!http) {
-    const fallback = config.updatePostId ?? config.rootId ?? WEBHOOK_CHANNEL;
-    return dryRunResults(config.destinations, fallback);
-  }
+  const resolveLogins = loginResolver(config, github, true);
+  if (!http) return dryRunResults(config.destinations, fallbackDestination(config));
   if (api) {
     return deliverByApi({
       api,
@@ -166,6 +211,29 @@ async function threadOf(config: Config, context: TemplateContext): Promise<Threa
     return ref?.kind === 'username' ? ref.username : undefined;
   };
   return { ...(await renderThread(config.thread, context, { mentionFor })), notice: core.notice };
+}
+
+function loginResolver(
+  config: Config,
+  github: TemplateContext['github'],
+  online: boolean,
+): (logins: string[]) => ReturnType<typeof resolveGitHubLogins> {
+  return (logins) =>
+    resolveGitHubLogins(logins, {
+      userMap: config.userMap,
+      event: github.event,
+      repository: github.repository,
+      githubToken: config.githubToken,
+      apiUrl: github.api_url,
+      apiMode: online && config.connection.mode === 'api',
+      log: core.notice,
+      timeoutMs: config.timeoutSeconds * 1000,
+    });
+}
+
+/** The label of a result when the inputs name no destination. */
+function fallbackDestination(config: Config): string {
+  return config.updatePostId ?? config.rootId ?? WEBHOOK_CHANNEL;
 }
 
 /** Appends to the step summary file (core.summary would remember the first run's file path). */

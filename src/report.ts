@@ -33,8 +33,13 @@ export function summaryMarkdown(
   results: DeliveryResult[],
   serverUrl: string | undefined,
   dryRun: boolean,
+  skipped?: string,
 ): string {
-  const heading = dryRun ? '### Mattermost message (dry run: not sent)' : '### Mattermost message';
+  const heading = skipped
+    ? `### Mattermost message (not sent: ${skipped})`
+    : dryRun
+      ? '### Mattermost message (dry run: not sent)'
+      : '### Mattermost message';
   const rows = results.map((r) => {
     const link =
       serverUrl && r.postId ? `[${r.postId}](${serverUrl}/_redirect/pl/${r.postId})` : '';
@@ -56,6 +61,7 @@ const STATUS_LABELS: Record<DeliveryResult['status'], string> = {
   sent: '✅ sent',
   failed: '❌ failed',
   'dry-run': '📝 dry run',
+  skipped: '⏭️ skipped',
 };
 
 /** A Markdown table cell that the value cannot break. */

@@ -12,7 +12,7 @@ export interface PostContent {
   display: DisplayOverrides;
 }
 
-export type DeliveryStatus = 'sent' | 'failed' | 'dry-run';
+export type DeliveryStatus = 'sent' | 'failed' | 'dry-run' | 'skipped';
 
 export interface DeliveryResult {
   /** The input entry that named this destination, e.g. `@jo` or `dev/town-square`. */
@@ -33,6 +33,11 @@ export const WEBHOOK_CHANNEL = '(webhook channel)';
 export function dryRunResults(destinations: Destination[], fallback: string): DeliveryResult[] {
   const entries = destinations.length > 0 ? destinations.map((d) => d.entry) : [fallback];
   return entries.map((destination) => result(destination, 'dry-run'));
+}
+
+/** One `skipped` entry per destination: `notify-on` decided not to post. */
+export function skippedResults(destinations: Destination[], fallback: string): DeliveryResult[] {
+  return dryRunResults(destinations, fallback).map((r) => ({ ...r, status: 'skipped' }));
 }
 
 export function result(

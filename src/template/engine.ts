@@ -16,6 +16,7 @@ import {
 } from 'liquidjs';
 import type { EventPayload, GitHubContext, Links } from '../context.js';
 import { ActionError } from '../errors.js';
+import type { Change, FailedJob } from '../failures/types.js';
 import { escapeMarkdown, startsMention } from './escape.js';
 import {
   MENTION_REGISTER,
@@ -35,6 +36,12 @@ export interface TemplateContext {
   job: { status: string };
   env: Record<string, string>;
   links: Links;
+  /** The failed jobs of the run reported (`failed_jobs`); empty when nothing failed. */
+  failed_jobs?: FailedJob[];
+  /** `broke` or `fixed` with `notify-on: change`; '' otherwise. */
+  change?: Change | '';
+  /** With `mention-on-failure: author`, whom the failure belongs to (print it with `mention`). */
+  failure_author?: { login: string } | null;
 }
 
 export interface RenderOptions {

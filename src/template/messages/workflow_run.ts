@@ -1,4 +1,9 @@
-/** `workflow_run`: another workflow was requested, started or finished, and how it ended. */
+/**
+ * `workflow_run`: another workflow was requested, started or finished, and how it ended; when it
+ * failed, which of its jobs failed and why (`failed_jobs`, from that run's attempt).
+ */
+import { failedJobs } from './failed_jobs.js';
+
 export const workflowRun = `
 {%- liquid
   assign repo = github.repository | link: links.repo
@@ -11,8 +16,8 @@ export const workflowRun = `
 -%}
 {%- if event.action == "completed" -%}
   {%- case run.conclusion -%}
-  {%- when "success" -%}:white_check_mark: Workflow {{ run_link }} succeeded
-  {%- when "failure" -%}:x: Workflow {{ run_link }} failed
+  {%- when "success" -%}:white_check_mark: Workflow {{ run_link }} {% if change == "fixed" %}is fixed{% else %}succeeded{% endif %}
+  {%- when "failure" -%}:x: Workflow {{ run_link }} {% if change == "broke" %}broke{% else %}failed{% endif %}
   {%- when "startup_failure" -%}:x: Workflow {{ run_link }} failed to start
   {%- when "cancelled" -%}:no_entry_sign: Workflow {{ run_link }} was cancelled
   {%- when "skipped" -%}:fast_forward: Workflow {{ run_link }} was skipped
@@ -29,6 +34,8 @@ export const workflowRun = `
 {%- else -%}
 :gear: Workflow {{ run_link }} {{ event.action | replace: "_", " " | default: "updated" }}
 {%- endif %}{% if run.head_branch != blank %} on {{ run.head_branch | code }}{% endif %} in {{ repo }}
+{%- if failure_author and run.conclusion == "failure" %} · {{ failure_author | mention }}{% endif %}
+{%- if event.action == "completed" %}${failedJobs}{% endif %}
 {%- assign title = run.display_title | default: run.head_commit.message | first_line | truncate: 120, "…" -%}
 {%- assign trigger = run.triggering_actor.login | default: run.actor.login | default: event.sender.login -%}
 {%- if title != "" or run.event %}

@@ -1,0 +1,109 @@
+/**
+ * The failure look-ups in the bundle: the GitHub client is a chunk of its own, loaded only when a
+ * look-up is needed. A copy of dist/ without that chunk shows it: a successful run still posts.
+ */
+import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { actionEnv, repoRoot, runDist, systemNode } from './support/action.js';
+import { GitHubTestServer } from './support/github-server.js';
+import { MattermostTestServer } from './support/mattermost-server.js';
+
+let mattermost: MattermostTestServer;
+let github: GitHubTestServer;
+let hookUrl: string;
+let channelId: string;
+
+beforeAll(async () => {
+  mattermost = await MattermostTestServer.start();
+  github = await GitHubTestServer.start();
+  mattermost.addTeam({ name: 'dev' });
+  const creator = mattermost.addUser({ username: 'owner', teams: ['dev'] });
+  channelId = mattermost.addChannel({ team: 'dev', name: 'ci', members: [creator.id] }).id;
+  hookUrl = mattermost.addIncomingWebhook({ channel: channelId, creator: creator.id }).url;
+});
+
+afterAll(async () => {
+  await mattermost.stop();
+  await github.stop();
+});
+
+const inputs = (status: string) => ({
+  'webhook-url': hookUrl,
+  'github-token': github.token,
+  status,
+});
+
+/** Runs a script as the runner would; asynchronously, so the servers in this process can answer. */
+function runNode(
+  script: string,
+  env: Record<string, string>,
+): Promise<{ code: number; log: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(systemNode, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      log += chunk.toString('utf8');
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      log += chunk.toString('utf8');
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, log }));
+  });
+}
+
+describe('dist/index.js and the failure look-ups', () => {
+  it('posts a success without the GitHub client chunk, asking GitHub nothing', async () => {
+    const dist = join(repoRoot, 'dist');
+    const chunks = readdirSync(dist).filter((name) => /^\d+\.index\.js$/.test(name));
+    const client = chunks.filter((name) =>
+      readFileSync(join(dist, name), 'utf8').includes('octokit'),
+    );
+    expect(client).toHaveLength(1);
+    const copy = mkdtempSync(join(tmpdir(), 'mm-dist-'));
+    try {
+      cpSync(dist, copy, { recursive: true });
+      for (const name of client) rmSync(join(copy, name));
+      github.requests.length = 0;
+      const { env } = actionEnv({
+        inputs: inputs('success'),
+        env: { GITHUB_API_URL: github.url },
+      });
+      const child = await runNode(join(copy, 'index.js'), env);
+      // A look-up that tried to load the missing chunk would say so in a notice.
+      expect(child.log).not.toMatch(/::(error|notice)::/);
+      expect(child.code).toBe(0);
+      expect(mattermost.posts({ channel_id: channelId }).at(-1)?.message).toMatch(
+        /^:white_check_mark: \*\*Succeeded\*\*/,
+      );
+      expect(github.requests).toEqual([]);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
+  });
+
+  it('loads the chunk to name the failed jobs', async () => {
+    const [id = 0] = github.setRunJobs('octo-org/hello-world', 1234567890, 1, [
+      {
+        name: 'test (ubuntu-latest, 20)',
+        conclusion: 'failure',
+        steps: [{ name: 'Run tests', conclusion: 'failure' }],
+      },
+    ]);
+    github.setAnnotations('octo-org/hello-world', id, [
+      { path: 'src/math.test.ts', line: 12, message: 'expected 3 to be 4' },
+    ]);
+    const result = await runDist({
+      inputs: inputs('failure'),
+      env: { GITHUB_API_URL: github.url },
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.exitCode).toBe(0);
+    const message = mattermost.posts({ channel_id: channelId }).at(-1)?.message ?? '';
+    expect(message).toContain('failed at [Run tests]');
+    expect(message).toContain('`src/math.test.ts:12` expected 3 to be 4');
+  });
+});
