@@ -249,7 +249,7 @@ function hardCut(
  */
 function graphemeStart(text: string, partStart: number, index: number): number {
   const part = text.slice(partStart, index + 16);
-  const cluster = GRAPHEMES.segment(part).containing(index - partStart);
+  const cluster = graphemes().segment(part).containing(index - partStart);
   return cluster ? partStart + cluster.index : index;
 }
 
@@ -305,7 +305,12 @@ function scanDoc(text: string, maxRunes: number): Doc {
   }
 }
 
-const GRAPHEMES = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+// Created on first use: building a Segmenter loads ICU data, ~10 ms of start-up most runs never need.
+let segmenter: Intl.Segmenter | undefined;
+function graphemes(): Intl.Segmenter {
+  segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+  return segmenter;
+}
 // The container prefix: any mix of blockquote markers and indentation.
 const FENCE_START = /^(?:[ \t]*>)*[ \t]*(?:`{3}|~{3})/;
 const OPENING_FENCE = /^((?:[ \t]*>)*[ \t]*)(`{3,}|~{3,})(.*)$/s;

@@ -105,6 +105,15 @@ describe('filters', () => {
     expect(await render('{{ event.created_at | date: "%Y-%m-%d", "UTC" }}')).toBe('2024-03-01');
   });
 
+  it('date names days and months in English, whatever the machine locale', async () => {
+    expect(await render('{{ event.created_at | date: "%A %-d %B %Y, %H:%M", "UTC" }}')).toBe(
+      'Friday 1 March 2024, 10:20',
+    );
+    expect(await render('{{ event.created_at | date: "%a %b %-d", "Asia/Tokyo" }}')).toBe(
+      'Fri Mar 1',
+    );
+  });
+
   it('mention turns mapped logins into @username and leaves the others plain', async () => {
     expect(
       await render('{{ "alice" | mention }} {{ "BOB" | mention }} {{ "carol" | mention }}'),

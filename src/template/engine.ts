@@ -218,6 +218,9 @@ function liquidEngine(): Liquid {
     layouts: [],
     fs: NO_FILE_SYSTEM,
     parseLimit: LIMITS.parseLimit,
+    // Without a locale, liquidjs asks Intl for the machine's at start-up (ICU loading, ~5 ms);
+    // runners run in en-US anyway, and a fixed one renders `date` the same everywhere.
+    locale: 'en-US',
   });
   for (const name of ['include', 'render', 'layout']) liquid.registerTag(name, FileTagDisabled);
   liquid.registerTag('capture', SafeCaptureTag);
