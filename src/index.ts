@@ -1,3 +1,4 @@
 import { run } from './main.js';
 
-await run();
+// No top-level await: dist/index.js is a CommonJS script. run() reports its own failures.
+void run();
