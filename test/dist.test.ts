@@ -118,6 +118,38 @@ describe.each(runtimes)('dist/index.js under $name', ({ node, major }) => {
     expect(server.posts().find((p) => p.id === run.outputs['post-id'])?.file_ids).toHaveLength(1);
   });
 
+  it('renders date names in English under a German locale', async () => {
+    const run = await runDist({
+      node,
+      inputs: {
+        'webhook-url': hook.url,
+        message: '{{ "2024-03-01T10:20:30Z" | date: "%A %-d %B", "UTC" }}',
+      },
+      env: { LC_ALL: 'de_DE.UTF-8', LANG: 'de_DE.UTF-8' },
+    });
+    expect(run.errors).toEqual([]);
+    expect(run.outputs.message).toBe('Friday 1 March');
+  });
+
+  it('loads the YAML chunk for a YAML user-map and payload', async () => {
+    const run = await runDist({
+      node,
+      inputs: {
+        'webhook-url': hook.url,
+        'github-user': 'jo-on-github',
+        'user-map': 'jo-on-github: jo',
+        message: 'mapped',
+        payload: 'props:\n  card: from YAML',
+      },
+    });
+    expect(run.errors).toEqual([]);
+    expect(run.posts).toEqual([
+      expect.objectContaining({ destination: 'jo-on-github', status: 'sent' }),
+    ]);
+    const post = server.posts().filter((p) => p.message === 'mapped').at(-1);
+    expect(post?.props).toEqual(expect.objectContaining({ card: 'from YAML' }));
+  });
+
   it('fails with one clear line and exit code 1', async () => {
     const run = await runDist({
       node,
