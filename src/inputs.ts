@@ -3,7 +3,6 @@
  * action reads inputs or the connection environment variables.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import type {
   Config,
   Connection,
@@ -35,7 +34,7 @@ const NOTIFY_ON: readonly NotifyOn[] = ['always', 'failure', 'change'];
 const PAYLOAD_FIELDS = ['props', 'attachments', 'priority', 'type'] as const;
 const WEBHOOK_ONLY_PAYLOAD_FIELDS = ['username', 'icon_url', 'icon_emoji'] as const;
 
-export function readConfig(reader: InputReader, env: Env): Config {
+export async function readConfig(reader: InputReader, env: Env): Promise<Config> {
   const input = (name: string) => reader.getInput(name).trim();
   // Secrets are masked before anything else can print them, even when they turn out invalid.
   for (const name of ['webhook-url', 'token', 'github-token']) maskSecret(reader, input(name));
@@ -73,14 +72,14 @@ export function readConfig(reader: InputReader, env: Env): Config {
     destinations: updatePostId ? [] : destinations,
     team,
     template: readTemplate(input, workspace),
-    payload: readPayload(input('payload'), connection.mode),
+    payload: await readPayload(input('payload'), connection.mode),
     status: readStatus(input('status')),
     ...readFailureOptions(input, env),
     display: readDisplay(input),
     rootId,
     updatePostId,
     files,
-    userMap: parseUserMap(reader.getInput('user-map'), workspace),
+    userMap: await parseUserMap(reader.getInput('user-map'), workspace),
     githubToken: input('github-token') || undefined,
     dryRun: readBoolean(input('dry-run'), 'dry-run', false),
     retries: readInteger(input('retries'), 'retries', 3, 0, 10),
@@ -88,6 +87,15 @@ export function readConfig(reader: InputReader, env: Env): Config {
     workspace,
     ...readThreadInputs(input, connection.mode, { rootId, updatePostId }),
   };
+}
+
+/** The value of a JSON text, or `undefined` when it is not JSON. */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 function maskSecret(reader: InputReader, value: string): void {
@@ -360,11 +368,15 @@ function readTemplate(input: (name: string) => string, workspace: string): strin
   return readFileSync(path, 'utf8');
 }
 
-function readPayload(text: string, mode: Connection['mode']): Record<string, unknown> | undefined {
+async function readPayload(
+  text: string,
+  mode: Connection['mode'],
+): Promise<Record<string, unknown> | undefined> {
   if (!text) return undefined;
   let parsed: unknown;
   try {
-    parsed = parseYaml(text);
+    // JSON is YAML too, but the YAML parser is a chunk of its own, loaded only for YAML.
+    parsed = parseJson(text) ?? (await import('yaml')).parse(text);
   } catch (error) {
     const line = (error as { linePos?: { line: number }[] }).linePos?.[0]?.line;
     throw new ActionError(`payload is not valid JSON or YAML${line ? ` at line ${line}` : ''}.`, {

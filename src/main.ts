@@ -7,7 +7,6 @@ import * as core from '@actions/core';
 import type { Config } from './config.js';
 import { renderContent } from './content.js';
 import { buildRunContext, type RunContext, readEventPayload, templateEnv } from './context.js';
-import { deliverByApi } from './deliver/api.js';
 import {
   type DeliveryResult,
   dryRunResults,
@@ -21,7 +20,7 @@ import { type AuthorMention, mentionFailureAuthor, userMapWithMention } from './
 import { examineRun, type RunFindings } from './failures/index.js';
 import { resolveGitHubLogins } from './github-users.js';
 import { readConfig } from './inputs.js';
-import { createApiClient, type MattermostApi, type UploadFile } from './mattermost/api.js';
+import type { MattermostApi, UploadFile } from './mattermost/api.js';
 import { createHttp, type Http } from './mattermost/http.js';
 import { postToWebhook } from './mattermost/webhook.js';
 import { failureReport, postsOutput, summaryMarkdown } from './report.js';
@@ -34,7 +33,7 @@ import { findWorkspaceFiles } from './workspace.js';
 export async function run(): Promise<void> {
   let http: Http | undefined;
   try {
-    const inputs = readConfig(core, process.env);
+    const inputs = await readConfig(core, process.env);
     const runContext = buildRunContext(process.env, readEventPayload(process.env));
     const findings = await examineRun({
       status: inputs.status,
@@ -60,9 +59,14 @@ export async function run(): Promise<void> {
         log: core.info,
       });
     }
+    // API-only code is a chunk of its own: a webhook delivery never loads it.
     const api =
       http && config.connection.mode === 'api'
-        ? createApiClient(http, config.connection.serverUrl, config.connection.token)
+        ? (await import('./mattermost/api.js')).createApiClient(
+            http,
+            config.connection.serverUrl,
+            config.connection.token,
+          )
         : undefined;
     const mention = await failureMention(config, findings, runContext, api);
     const context = templateContext(config, runContext, findings, mention);
@@ -182,6 +186,7 @@ async function deliver(
   const resolveLogins = loginResolver(config, github, true);
   if (!http) return dryRunResults(config.destinations, fallbackDestination(config));
   if (api) {
+    const { deliverByApi } = await import('./deliver/api.js');
     return deliverByApi({
       api,
       destinations: config.destinations,

@@ -1,7 +1,6 @@
 /** The `user-map` input: GitHub login → Mattermost username or email, inline or from a workspace file. */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
-import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { MattermostUserRef, UserMap } from './config.js';
 import { ActionError } from './errors.js';
 import { assertInsideWorkspace, resolveInWorkspace } from './workspace.js';
@@ -10,7 +9,7 @@ const INPUT = 'user-map';
 const MAP_FILE_EXTENSIONS = new Set(['.yml', '.yaml', '.json']);
 
 /** Parses the input; `''` is an empty map. Keys are lower-cased, since GitHub logins ignore case. */
-export function parseUserMap(input: string, workspace: string): UserMap {
+export async function parseUserMap(input: string, workspace: string): Promise<UserMap> {
   const text = input.trim();
   if (text === '') return new Map();
   const file = mapFilePath(text, workspace);
@@ -50,7 +49,9 @@ function mapFilePath(text: string, workspace: string): string | undefined {
 }
 
 /** `source` names where the text came from in error lines: `user-map` or `user-map file x.yml`. */
-function userMapFromYaml(text: string, source: string): UserMap {
+async function userMapFromYaml(text: string, source: string): Promise<UserMap> {
+  // The YAML parser is a chunk of its own, loaded only when there is a map to read.
+  const { isMap, isScalar, isSeq, parseDocument } = await import('yaml');
   const doc = parseDocument(text, { uniqueKeys: true });
   const [error] = doc.errors;
   if (error) {
@@ -104,15 +105,15 @@ function userMapFromYaml(text: string, source: string): UserMap {
     }
     spelling.set(login, written);
     const value = isScalar(pair.value) ? pair.value.value : pair.value;
-    map.set(login, userRefOf(value, written, source));
+    const kind = isSeq(value) ? 'list' : isMap(value) ? 'mapping' : typeof value;
+    map.set(login, userRefOf(value, kind, written, source));
   }
   return map;
 }
 
-function userRefOf(value: unknown, login: string, source: string): MattermostUserRef {
+function userRefOf(value: unknown, kind: string, login: string, source: string): MattermostUserRef {
   if (typeof value !== 'string' || value.trim() === '') {
-    const got =
-      value === null || value === undefined || value === '' ? 'nothing' : `a ${kindOf(value)}`;
+    const got = value === null || value === undefined || value === '' ? 'nothing' : `a ${kind}`;
     throw new ActionError(
       `${source}: the value for ${login} must be a Mattermost username or email, got ${got}: write "${login}: <mattermost-username>".`,
       { input: INPUT },
@@ -138,10 +139,4 @@ function userRefOf(value: unknown, login: string, source: string): MattermostUse
 
 function normaliseLogin(login: string): string {
   return login.trim().replace(/^@/, '').toLowerCase();
-}
-
-function kindOf(value: unknown): string {
-  if (isSeq(value)) return 'list';
-  if (isMap(value)) return 'mapping';
-  return typeof value;
 }

@@ -33,7 +33,7 @@ function pushEvent(commits: { username?: string; email: string }[]): EventPayloa
   return event;
 }
 
-function userMap(yaml: string): UserMap {
+function userMap(yaml: string): Promise<UserMap> {
   return parseUserMap(yaml, tmpdir());
 }
 
@@ -66,7 +66,7 @@ const paths = () => github.requests.map((r) => r.path);
 
 describe('through user-map', () => {
   it('finds a mapped username and an mapped email without asking GitHub', async () => {
-    const map = userMap('octocat: jo\nMonaLisa: mona@example.com\n');
+    const map = await userMap('octocat: jo\nMonaLisa: mona@example.com\n');
     const resolutions = await resolveGitHubLogins(
       ['OctoCat', 'monalisa'],
       options({ userMap: map }),
@@ -89,7 +89,9 @@ describe('through user-map', () => {
   });
 
   it('makes no GitHub request at all when the map answers every login', async () => {
-    const map = userMap('{"Codertocat": "coder", "octocat": "@jo", "hubot": "hubot@example.com"}');
+    const map = await userMap(
+      '{"Codertocat": "coder", "octocat": "@jo", "hubot": "hubot@example.com"}',
+    );
     github.addUser({ login: 'Codertocat', email: 'public@example.com' });
     const resolutions = await resolveGitHubLogins(
       ['codertocat', 'OCTOCAT', 'hubot'],
@@ -101,7 +103,7 @@ describe('through user-map', () => {
 
   it('asks GitHub only about the logins the map does not answer', async () => {
     github.addUser({ login: 'monalisa', email: 'mona@example.com' });
-    const map = userMap('octocat: jo\n');
+    const map = await userMap('octocat: jo\n');
     const resolutions = await resolveGitHubLogins(
       ['octocat', 'monalisa'],
       options({ userMap: map }),
@@ -331,7 +333,7 @@ describe('bots', () => {
 describe('webhook mode', () => {
   it('finds only logins mapped to a username, and asks GitHub nothing', async () => {
     github.addUser({ login: 'hubot', email: 'hubot@example.com' });
-    const map = userMap('octocat: jo\nmonalisa: mona@example.com\n');
+    const map = await userMap('octocat: jo\nmonalisa: mona@example.com\n');
     const resolutions = await resolveGitHubLogins(
       ['octocat', 'monalisa', 'hubot'],
       options({ userMap: map, apiMode: false }),
@@ -443,7 +445,7 @@ describe('ordering', () => {
   it('answers in the order of the logins, whatever answers first', async () => {
     github.addUser({ login: 'mona', email: 'mona@example.com' });
     github.addUser({ login: 'lisa', email: 'lisa@example.com' });
-    const map = userMap('octocat: jo\n');
+    const map = await userMap('octocat: jo\n');
     const logins = [
       'nobody-here',
       'octocat',
