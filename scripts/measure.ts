@@ -10,7 +10,7 @@
  * figure by adding a function there; nothing else needs to change.
  *
  * Environment: RUNS (paired runs per start-up figure, default 15), FAN_OUT_RUNS (default 3),
- * OFFICIAL_DIST, NODES (`24,20` by default; e.g. `24` for one).
+ * OFFICIAL_DIST, NODES (`24,20` by default; e.g. `24` for one), ONLY (figure names), VARIANTS.
  */
 import { spawn } from 'node:child_process';
 import {
@@ -50,6 +50,8 @@ type Figure = (node: NodeUnderTest) => Promise<Row[]>;
 
 interface Sample {
   ms: number;
+  /** User + system CPU time, ms (NaN without /usr/bin/time): steadier than wall on a busy machine. */
+  cpuMs: number;
   /** Peak resident set, KiB; NaN without /usr/bin/time. */
   rssKiB: number;
   log: string;
@@ -78,7 +80,7 @@ function runChild(node: string, args: string[], env: Record<string, string>): Pr
   const useTime = existsSync(TIME);
   const rssFile = join(scratch, `rss-${process.hrtime.bigint()}`);
   const [command, commandArgs] = useTime
-    ? [TIME, ['-f', '%M', '-o', rssFile, node, ...args]]
+    ? [TIME, ['-f', '%U %S %M', '-o', rssFile, node, ...args]]
     : [node, args];
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
@@ -97,8 +99,12 @@ function runChild(node: string, args: string[], env: Record<string, string>): Pr
         reject(new Error(`${node} ${args.join(' ')} exited ${code}:\n${log}`));
         return;
       }
-      const rssKiB = useTime ? Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) : NaN;
-      resolve({ ms, rssKiB, log });
+      // The last line: /usr/bin/time may put a note above it.
+      const [user, system, rss] = useTime
+        ? (readFileSync(rssFile, 'utf8').trim().split('\n').pop() ?? '').split(' ').map(Number)
+        : [];
+      const cpuMs = ((user ?? Number.NaN) + (system ?? Number.NaN)) * 1000;
+      resolve({ ms, cpuMs, rssKiB: rss ?? Number.NaN, log });
     });
   });
 }
@@ -125,7 +131,7 @@ async function paired(node: string, sides: Side[], runs: number): Promise<Sample
 }
 
 /** Median of the per-run ratios a/b (each pair measured back to back). */
-function pairedRatio(a: Sample[], b: Sample[], key: 'ms' | 'rssKiB'): number {
+function pairedRatio(a: Sample[], b: Sample[], key: 'ms' | 'cpuMs' | 'rssKiB'): number {
   return median(a.map((sample, index) => sample[key] / (b[index] as Sample)[key]));
 }
 
@@ -195,7 +201,8 @@ const webhookDelivery: Figure = async (node) => {
       Sample[],
       Sample[] | undefined,
     ];
-    const med = (samples: Sample[], key: 'ms' | 'rssKiB') => median(samples.map((s) => s[key]));
+    const med = (samples: Sample[], key: 'ms' | 'cpuMs' | 'rssKiB') =>
+      median(samples.map((s) => s[key]));
     const rows: Row[] = [];
     if (official) {
       const ratio = pairedRatio(action, official, 'ms');
@@ -207,6 +214,11 @@ const webhookDelivery: Figure = async (node) => {
           now: fmt.x(ratio),
           goal: '≤ 0.85×',
           met: ratio <= 0.85,
+        },
+        {
+          figure: `  same, CPU time (${fmt.ms(med(action, 'cpuMs'))} vs ${fmt.ms(med(official, 'cpuMs'))})`,
+          now: fmt.x(pairedRatio(action, official, 'cpuMs')),
+          goal: '(steadier than wall on a busy machine)',
         },
         {
           figure: 'peak RSS, action vs official action',
@@ -229,6 +241,11 @@ const webhookDelivery: Figure = async (node) => {
         now: fmt.x(ratio),
         goal: '≤ 1.6×',
         met: ratio <= 1.6,
+      },
+      {
+        figure: `  same, CPU time (${fmt.ms(med(action, 'cpuMs'))} vs ${fmt.ms(med(floor, 'cpuMs'))})`,
+        now: fmt.x(pairedRatio(action, floor, 'cpuMs')),
+        goal: '',
       },
       {
         figure: 'peak RSS, action vs floor',
@@ -353,8 +370,42 @@ const rateLimitedDms: Figure = async (node) => {
   ];
 };
 
-/** Helpers add their figure here. */
-const FIGURES: Figure[] = [webhookDelivery, dmByEmail, hundredDms, rateLimitedDms];
+/**
+ * `VARIANTS=name=dir/index.js,…`: other builds (e.g. one per change) beside the floor and this
+ * dist/, in the same interleaved runs: what each change bought.
+ */
+const variants: Figure = async (node) => {
+  const list = (process.env.VARIANTS ?? '').split(',').filter(Boolean);
+  if (list.length === 0) return [];
+  const { server, url } = await webhookServer();
+  try {
+    const { env } = actionEnv({
+      inputs: { 'webhook-url': url, message: 'Build {{ github.run_number }} passed' },
+    });
+    const sides: Side[] = [{ name: 'floor', args: [floorScript()], env }];
+    for (const item of list) {
+      const [name = item, path = item] = item.split('=');
+      sides.push({ name, args: [path], env });
+    }
+    const [floor, ...others] = (await paired(node.bin, sides, RUNS)) as [Sample[], ...Sample[][]];
+    return others.map((samples, index) => ({
+      figure: `variant ${sides[index + 1]?.name}: webhook delivery vs floor, wall (CPU) (${fmt.ms(median(samples.map((s) => s.ms)))}, CPU ${fmt.ms(median(samples.map((s) => s.cpuMs)))}, ${fmt.mib(median(samples.map((s) => s.rssKiB)))})`,
+      now: `${fmt.x(pairedRatio(samples, floor, 'ms'))} (${fmt.x(pairedRatio(samples, floor, 'cpuMs'))})`,
+      goal: '',
+    }));
+  } finally {
+    await server.stop();
+  }
+};
+
+/** Helpers add their figure here. `ONLY=name,…` runs only the named ones. */
+const FIGURES: Record<string, Figure> = {
+  webhookDelivery,
+  dmByEmail,
+  hundredDms,
+  rateLimitedDms,
+  variants,
+};
 
 function bundleRows(): Row[] {
   const dist = join(repoRoot, 'dist');
@@ -394,6 +445,9 @@ console.log(
 printTable('Bundle', bundleRows());
 for (const node of NODES) {
   const rows: Row[] = [];
-  for (const figure of FIGURES) rows.push(...(await figure(node)));
+  const only = process.env.ONLY?.split(',');
+  for (const [name, figure] of Object.entries(FIGURES)) {
+    if (!only || only.includes(name)) rows.push(...(await figure(node)));
+  }
   printTable(`${node.name} (${node.bin})`, rows);
 }
