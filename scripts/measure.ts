@@ -30,7 +30,6 @@ import { MattermostTestServer } from '../test/support/mattermost-server.js';
 const RUNS = Number(process.env.RUNS ?? 15);
 const FAN_OUT_RUNS = Number(process.env.FAN_OUT_RUNS ?? 3);
 const OFFICIAL_DIST = process.env.OFFICIAL_DIST;
-const TIME = '/usr/bin/time';
 const LATENCY_MS = 50;
 
 interface NodeUnderTest {
@@ -50,9 +49,9 @@ type Figure = (node: NodeUnderTest) => Promise<Row[]>;
 
 interface Sample {
   ms: number;
-  /** User + system CPU time, ms (NaN without /usr/bin/time): steadier than wall on a busy machine. */
+  /** User + system CPU time, ms (NaN without Python): steadier than wall on a busy machine. */
   cpuMs: number;
-  /** Peak resident set, KiB; NaN without /usr/bin/time. */
+  /** Peak resident set, KiB; NaN without Python. */
   rssKiB: number;
   log: string;
 }
@@ -73,14 +72,34 @@ function median(values: number[]): number {
 }
 
 /**
- * Wall time (from spawn to exit) and peak RSS of one child process. Async, so the test server in
- * this process answers it meanwhile. Every side runs under /usr/bin/time alike.
+ * Runs a command and writes `wall-ms cpu-ms peak-rss-KiB` to a file: Python's os.wait4 gives the
+ * child's resource usage to the microsecond (/usr/bin/time rounds CPU time to 10 ms), and the
+ * wall time is taken around fork and wait, without the wrapper's own start-up.
+ */
+const RUSAGE_WRAPPER = `import os, sys, time
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+wall = (time.perf_counter() - start) * 1000
+with open(sys.argv[1], 'w') as out:
+    out.write(f"{wall} {(usage.ru_utime + usage.ru_stime) * 1000} {usage.ru_maxrss}")
+sys.exit(os.waitstatus_to_exitcode(status))
+`;
+const wrapper = join(scratch, 'rusage.py');
+writeFileSync(wrapper, RUSAGE_WRAPPER);
+const PYTHON = ['/usr/bin/python3', '/usr/local/bin/python3'].find((path) => existsSync(path));
+
+/**
+ * Wall time, CPU time and peak RSS of one child process, through the wrapper above (without
+ * Python: wall time from spawn to exit, and no CPU or RSS). Async, so the test server in this
+ * process answers it meanwhile.
  */
 function runChild(node: string, args: string[], env: Record<string, string>): Promise<Sample> {
-  const useTime = existsSync(TIME);
-  const rssFile = join(scratch, `rss-${process.hrtime.bigint()}`);
-  const [command, commandArgs] = useTime
-    ? [TIME, ['-f', '%U %S %M', '-o', rssFile, node, ...args]]
+  const usageFile = join(scratch, `usage-${process.hrtime.bigint()}`);
+  const [command, commandArgs] = PYTHON
+    ? [PYTHON, [wrapper, usageFile, node, ...args]]
     : [node, args];
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
@@ -94,17 +113,20 @@ function runChild(node: string, args: string[], env: Record<string, string>): Pr
     });
     child.on('error', reject);
     child.on('close', (code) => {
-      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      const spawnToExit = Number(process.hrtime.bigint() - start) / 1e6;
       if (code !== 0) {
         reject(new Error(`${node} ${args.join(' ')} exited ${code}:\n${log}`));
         return;
       }
-      // The last line: /usr/bin/time may put a note above it.
-      const [user, system, rss] = useTime
-        ? (readFileSync(rssFile, 'utf8').trim().split('\n').pop() ?? '').split(' ').map(Number)
-        : [];
-      const cpuMs = ((user ?? Number.NaN) + (system ?? Number.NaN)) * 1000;
-      resolve({ ms, cpuMs, rssKiB: rss ?? Number.NaN, log });
+      const [ms, cpuMs, rssKiB] = PYTHON
+        ? readFileSync(usageFile, 'utf8').split(' ').map(Number)
+        : [spawnToExit];
+      resolve({
+        ms: ms ?? spawnToExit,
+        cpuMs: cpuMs ?? Number.NaN,
+        rssKiB: rssKiB ?? Number.NaN,
+        log,
+      });
     });
   });
 }

@@ -3,7 +3,7 @@
  * the step succeeded.
  */
 import { appendFile, readFile } from 'node:fs/promises';
-import * as core from '@actions/core';
+import * as core from './actions-core.js';
 import type { Config } from './config.js';
 import { renderContent } from './content.js';
 import { buildRunContext, type RunContext, readEventPayload, templateEnv } from './context.js';
