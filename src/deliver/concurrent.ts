@@ -1,7 +1,7 @@
 /** Bounded concurrency and settled outcomes: one failure never stops the other calls. */
 import { messageOf } from './result.js';
 
-const MAX_IN_FLIGHT = 8;
+const MAX_IN_FLIGHT = 32;
 
 export type Outcome<T> = { value: T } | { error: string };
 
