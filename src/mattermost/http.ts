@@ -1,9 +1,9 @@
 import type { IncomingMessage, OutgoingHttpHeaders, RequestOptions } from 'node:http';
 import { Readable } from 'node:stream';
-import { HttpClient } from '@actions/http-client';
 import type { RequestHandler } from '@actions/http-client/lib/interfaces.js';
 import { ActionError } from '../errors.js';
 import { answerSuffix, readServerAnswer, statusLine } from './answer.js';
+import { createTransport, type RequestBody, type Transport } from './transport.js';
 
 /**
  * - `api`: idempotent requests, retried on any transient failure.
@@ -182,7 +182,7 @@ function newClient(
   timeoutMs: number,
   signals: Map<string, AbortSignal>,
   keepAlive: boolean,
-): HttpClient {
+): Transport {
   const attachSignal: RequestHandler = {
     prepareRequest(options: RequestOptions) {
       const headers = options.headers as OutgoingHttpHeaders | undefined;
@@ -195,24 +195,24 @@ function newClient(
     canHandleAuthentication: () => false,
     handleAuthentication: () => Promise.reject(new Error('not supported')),
   };
-  // No custom agent: http-client picks the proxy agent from HTTPS_PROXY/HTTP_PROXY/NO_PROXY.
-  return new HttpClient(USER_AGENT, [attachSignal], {
+  // No custom agent: http-client (https:// and proxies) picks the proxy agent from HTTPS_PROXY,
+  // HTTP_PROXY and NO_PROXY.
+  return createTransport({
+    userAgent: USER_AGENT,
+    handler: attachSignal,
     keepAlive,
-    allowRetries: false,
-    // A redirect would resend the token or the hook id elsewhere; the caller reports it instead.
-    allowRedirects: false,
     // Backstop only: the per-attempt deadline (connect to last byte) is enforced by the caller.
-    socketTimeout: timeoutMs + 5_000,
+    socketTimeoutMs: timeoutMs + 5_000,
   });
 }
 
 async function exchangeOnce(
-  client: HttpClient,
+  client: Transport,
   request: HttpRequest,
   marker: string,
 ): Promise<HttpResponse> {
   const headers: OutgoingHttpHeaders = { ...request.headers, [ATTEMPT_HEADER]: marker };
-  let data: string | NodeJS.ReadableStream | null = null;
+  let data: RequestBody = null;
   if (typeof request.body === 'string') {
     data = request.body;
   } else if (request.body !== undefined) {
