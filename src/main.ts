@@ -2,7 +2,7 @@
  * run(): inputs → message → delivery → outputs and summary. The only place that decides whether
  * the step succeeded.
  */
-import { appendFile, readFile } from 'node:fs/promises';
+import { appendFileSync, readFileSync } from 'node:fs';
 import * as core from './actions-core.js';
 import type { Config } from './config.js';
 import { renderContent } from './content.js';
@@ -169,9 +169,8 @@ async function readFiles(config: Config): Promise<UploadFile[]> {
   if (config.files.length === 0) return [];
   const found = await findWorkspaceFiles(config.files, config.workspace);
   if (config.dryRun) return [];
-  return Promise.all(
-    found.map(async (file) => ({ name: file.name, content: await readFile(file.path) })),
-  );
+  // Sync fs: node:fs/promises costs ~2 ms of start-up (it loads readline), and nothing else runs yet.
+  return found.map((file) => ({ name: file.name, content: readFileSync(file.path) }));
 }
 
 async function deliver(
@@ -244,5 +243,5 @@ function fallbackDestination(config: Config): string {
 /** Appends to the step summary file (core.summary would remember the first run's file path). */
 async function writeSummary(markdown: string): Promise<void> {
   const path = process.env.GITHUB_STEP_SUMMARY;
-  if (path) await appendFile(path, `${markdown}\n`);
+  if (path) appendFileSync(path, `${markdown}\n`);
 }
