@@ -249,7 +249,9 @@ function hardCut(
  */
 function graphemeStart(text: string, partStart: number, index: number): number {
   const part = text.slice(partStart, index + 16);
-  const cluster = graphemes().segment(part).containing(index - partStart);
+  const cluster = graphemes()
+    .segment(part)
+    .containing(index - partStart);
   return cluster ? partStart + cluster.index : index;
 }
 

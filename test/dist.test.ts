@@ -146,7 +146,10 @@ describe.each(runtimes)('dist/index.js under $name', ({ node, major }) => {
     expect(run.posts).toEqual([
       expect.objectContaining({ destination: 'jo-on-github', status: 'sent' }),
     ]);
-    const post = server.posts().filter((p) => p.message === 'mapped').at(-1);
+    const post = server
+      .posts()
+      .filter((p) => p.message === 'mapped')
+      .at(-1);
     expect(post?.props).toEqual(expect.objectContaining({ card: 'from YAML' }));
   });
 
