@@ -292,8 +292,9 @@ async function botRuns(
     variants: Partial<MattermostTestServer['config']>[];
     runs: number;
   },
-): Promise<{ ms: number[][]; requests: number[][] }> {
+): Promise<{ ms: number[][]; cpuMs: number[][]; requests: number[][] }> {
   const ms: number[][] = options.variants.map(() => []);
+  const cpuMs: number[][] = options.variants.map(() => []);
   const requests: number[][] = options.variants.map(() => []);
   for (let run = 0; run < options.runs; run += 1) {
     for (const [index, variant] of options.variants.entries()) {
@@ -318,29 +319,34 @@ async function botRuns(
           throw new Error(`${posts} posts stored for ${options.count} users:\n${sample.log}`);
         }
         (ms[index] as number[]).push(sample.ms);
+        (cpuMs[index] as number[]).push(sample.cpuMs);
         (requests[index] as number[]).push(server.requests.length);
       } finally {
         await server.stop();
       }
     }
   }
-  return { ms, requests };
+  return { ms, cpuMs, requests };
 }
 
-/** One DM by email: round trips on the critical path, (wall at 50 ms − wall at 0 ms) / 50 ms. */
+/**
+ * One DM by email: round trips on the critical path, (wall at 50 ms − wall at 0 ms) / 50 ms, from
+ * paired runs; the same at 200 ms as a check, where start-up jitter weighs a quarter as much.
+ */
 const dmByEmail: Figure = async (node) => {
   const { ms } = await botRuns(node, {
     count: 1,
     byEmail: true,
     config: {},
-    variants: [{ latencyMs: 0 }, { latencyMs: LATENCY_MS }],
+    variants: [{ latencyMs: 0 }, { latencyMs: LATENCY_MS }, { latencyMs: 200 }],
     runs: RUNS,
   });
-  const [fast, slow] = ms as [number[], number[]];
+  const [fast, slow, slower] = ms as [number[], number[], number[]];
   const trips = median(slow.map((s, i) => (s - (fast[i] as number)) / LATENCY_MS));
+  const check = median(slower.map((s, i) => (s - (fast[i] as number)) / 200));
   return [
     {
-      figure: 'one DM by email: round trips on the critical path',
+      figure: `one DM by email: round trips on the critical path (at 200 ms: ${check.toFixed(2)})`,
       now: trips.toFixed(2),
       goal: '≤ 3.1',
       met: trips <= 3.1,
@@ -349,7 +355,7 @@ const dmByEmail: Figure = async (node) => {
 };
 
 const hundredDms: Figure = async (node) => {
-  const { ms } = await botRuns(node, {
+  const { ms, cpuMs } = await botRuns(node, {
     count: 100,
     byEmail: false,
     config: { latencyMs: LATENCY_MS },
@@ -359,7 +365,7 @@ const hundredDms: Figure = async (node) => {
   const wall = median(ms[0] as number[]);
   return [
     {
-      figure: `100 DMs at ${LATENCY_MS} ms latency`,
+      figure: `100 DMs at ${LATENCY_MS} ms latency (CPU ${fmt.ms(median(cpuMs[0] as number[]))})`,
       now: fmt.s(wall),
       goal: '≤ 0.70 s',
       met: wall <= 700,
@@ -384,7 +390,7 @@ const rateLimitedDms: Figure = async (node) => {
   const sent = median(requests[0] as number[]);
   return [
     {
-      figure: `100 DMs, server limited to ${perSec}/s burst ${maxBurst} (${fmt.s(wall)}, ${sent} requests; bound ${fmt.s(bound)})`,
+      figure: `100 DMs, server limited to ${perSec}/s burst ${maxBurst} (${fmt.s(wall)}, ${sent} requests of which ${sent - 202} repeats after a 429; bound ${fmt.s(bound)})`,
       now: fmt.x(wall / bound),
       goal: '≤ 1.1× the bound',
       met: wall / bound <= 1.1,
