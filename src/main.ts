@@ -186,17 +186,20 @@ async function deliver(
   if (!http) return dryRunResults(config.destinations, fallbackDestination(config));
   if (api) {
     const { deliverByApi } = await import('./deliver/api.js');
-    return deliverByApi({
-      api,
-      destinations: config.destinations,
-      content,
-      rootId: config.rootId,
-      updatePostId: config.updatePostId,
-      files,
-      resolveLogins,
-      thread,
-      reactions: config.reactions,
-    });
+    return deliverByApi(
+      {
+        api,
+        destinations: config.destinations,
+        content,
+        rootId: config.rootId,
+        updatePostId: config.updatePostId,
+        files,
+        resolveLogins,
+        thread,
+        reactions: config.reactions,
+      },
+      { log: core.notice, now: Date.now },
+    );
   }
   const webhookUrl = config.connection.mode === 'webhook' ? config.connection.webhookUrl : '';
   return deliverByWebhook({
@@ -214,7 +217,7 @@ async function threadOf(config: Config, context: TemplateContext): Promise<Threa
     const ref = lookupLogin(config.userMap, login);
     return ref?.kind === 'username' ? ref.username : undefined;
   };
-  return { ...(await renderThread(config.thread, context, { mentionFor })), notice: core.notice };
+  return renderThread(config.thread, context, { mentionFor });
 }
 
 function loginResolver(

@@ -1,5 +1,9 @@
 // Threads that outlive a run: thread-key, thread-root, thread-lookback and reactions. The cases
 // across runs run the bundled action as separate processes (dist/index.js, as the runner does).
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { THREAD_KEY_PROP, THREAD_RUN_PROP } from '../src/thread/key.js';
 import { renderThread } from '../src/thread/render.js';
@@ -73,6 +77,18 @@ const prEvent = (pr: Record<string, unknown>, action = 'opened') => ({
   pull_request: { ...(pullRequest.pull_request as Record<string, unknown>), ...pr },
 });
 const PR_KEY = '{{ github.repository }}#{{ event.pull_request.number }}';
+/** The first `count` system emoji names that the reactions input takes as they are. */
+function emojiNames(count: number): string[] {
+  const emoji = createRequire(import.meta.url)('emoji-datasource/emoji.json') as {
+    short_name: string;
+  }[];
+  return emoji
+    .map((e) => e.short_name)
+    .filter((name) => /^[a-z][a-z0-9_]*$/.test(name))
+    .slice(0, count);
+}
+const priorityNotice = (key: string, channelId: string) =>
+  `thread-key: the payload's priority was not applied: thread "${key}" in channel ${channelId} has its root already, and Mattermost takes a priority only on a thread's root post.`;
 
 describe('thread-key: one thread across runs', () => {
   it('makes the first message the root, with the key in its props, and a second run replies to it', async () => {
@@ -195,10 +211,68 @@ describe('thread-key: one thread across runs', () => {
       message: 'not the bot',
       props: { [THREAD_KEY_PROP]: 'k' },
     });
-    const run = await inProcess({ channel: channel.name, 'thread-key': 'k', message: 'mine' });
-    expectSent(run);
-    expect(replies(someone)).toEqual([]);
-    expect(run.posts[0]?.root_id).not.toBe(someone.id);
+    const other = server.addPost({ channel_id: channel.id, user_id: otherId, message: 'a root' });
+    // A server that ignores collapsedThreads pages over replies too: a reply of the bot's that
+    // carries the key (a payload's props, say) is not a thread's root.
+    const reply = server.addPost({
+      channel_id: channel.id,
+      user_id: botId,
+      message: 'a reply with the key',
+      root_id: other.id,
+      props: { [THREAD_KEY_PROP]: 'k' },
+    });
+    server.config.collapsedThreads = false;
+    try {
+      const run = await inProcess({ channel: channel.name, 'thread-key': 'k', message: 'mine' });
+      expectSent(run);
+      expect(replies(someone)).toEqual([]);
+      expect(replies(other).map((p) => p.id)).toEqual([reply.id]);
+      const mine = roots(channel.id).find((p) => p.message === 'mine');
+      expect(mine?.props[THREAD_KEY_PROP]).toBe('k');
+      expect(run.posts[0]).toMatchObject({ post_id: mine?.id, root_id: mine?.id });
+    } finally {
+      server.config.collapsedThreads = true;
+    }
+  });
+
+  it('on a hardened server (5xx ids blanked), a root deleted within 30 s still gives way to the second derived id', async () => {
+    const channel = newChannel();
+    server.config.hardened = true;
+    try {
+      expectSent(await inProcess({ channel: channel.name, 'thread-key': 'k', message: 'first' }));
+      const [first] = roots(channel.id);
+      server.deletePost(first?.id ?? '');
+      const run = await inProcess({
+        channel: channel.name,
+        'thread-key': 'k',
+        message: 'second',
+        retries: '1',
+      });
+      expectSent(run);
+      const ids = server
+        .requestsTo('POST', '/api/v4/posts')
+        .map((r) => (r.json as { pending_post_id: string }).pending_post_id);
+      expect(ids.at(-1)).toMatch(/:thread:[0-9a-f]{32}:2$/);
+      const live = roots(channel.id).filter((p) => !p.delete_at);
+      expect(live.map((p) => p.message)).toEqual(['second']);
+      expect(run.posts[0]?.root_id).toBe(live[0]?.id);
+    } finally {
+      server.config.hardened = false;
+    }
+  });
+
+  it('uploads the files once when the thread opens under its second derived id', async () => {
+    const channel = newChannel();
+    const workspace = mkdtempSync(join(tmpdir(), 'mm-thread-files-'));
+    writeFileSync(join(workspace, 'deploy.log'), 'ok');
+    const inputs = { channel: channel.name, 'thread-key': 'k', files: 'deploy.log' };
+    expectSent(await inProcess({ ...inputs, message: 'first' }, { workspace }));
+    server.deletePost(roots(channel.id)[0]?.id ?? '');
+    server.clearLog();
+    expectSent(await inProcess({ ...inputs, message: 'second' }, { workspace }));
+    expect(server.requestsTo('POST', '/api/v4/files')).toHaveLength(1);
+    const live = roots(channel.id).filter((p) => !p.delete_at);
+    expect(live.map((p) => [p.message, p.file_ids.length])).toEqual([['second', 1]]);
   });
 
   it('two runs opening the same thread at once end with one root, and both messages in it', async () => {
@@ -236,8 +310,11 @@ describe('thread-key: one thread across runs', () => {
       'thread-key': 'urgent',
       payload: '{"priority": {"priority": "urgent"}}',
     };
-    expectSent(await inProcess({ ...inputs, message: 'first' }));
-    expectSent(await inProcess({ ...inputs, message: 'second' }));
+    const first = await inProcess({ ...inputs, message: 'first' });
+    expectSent(first);
+    expect(first.notices).toEqual([]);
+    const second = await inProcess({ ...inputs, message: 'second' });
+    expectSent(second);
     const bodies = server
       .requestsTo('POST', '/api/v4/posts')
       .map((r) => r.json as { root_id?: string; metadata?: unknown });
@@ -245,6 +322,7 @@ describe('thread-key: one thread across runs', () => {
       [true, { priority: { priority: 'urgent' } }],
       [false, undefined],
     ]);
+    expect(second.notices).toEqual([priorityNotice('urgent', channel.id)]);
   });
 });
 
@@ -315,6 +393,59 @@ describe('thread-root: a root kept current', () => {
     } finally {
       server.config.maxPostSize = 16383;
     }
+  });
+});
+
+describe('thread-root: races and priority', () => {
+  it('two runs opening a thread-root thread at once: one root, showing the later run', async () => {
+    const channel = newChannel();
+    // Run A's root is held mid-save; run B, started later, is handed A's root by the
+    // de-duplication and brings it up to its own (newer) text before replying.
+    server.inject({ method: 'POST', path: '/api/v4/posts', delayMs: 3000 });
+    const inputs = { channel: channel.name, 'thread-key': 'pr-7', retries: '10' };
+    const first = dist({ ...inputs, 'thread-root': 'PR 7: Open', message: 'opened' });
+    while (server.requestsTo('POST', '/api/v4/posts').length === 0) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const second = dist({ ...inputs, 'thread-root': 'PR 7: Closed', message: 'closed' });
+    const [a, b] = await Promise.all([first, second]);
+    expectSent(a);
+    expectSent(b);
+    const [root, ...others] = roots(channel.id);
+    expect(others).toEqual([]);
+    expect(root?.message).toBe('PR 7: Closed');
+    expect(root?.props[THREAD_KEY_PROP]).toBe('pr-7');
+    expect(
+      replies(root as StoredPost)
+        .map((p) => p.message)
+        .sort(),
+    ).toEqual(['closed', 'opened']);
+  });
+
+  it("puts the payload's priority on the root it creates, and says when the root exists already", async () => {
+    const channel = newChannel();
+    const inputs = {
+      channel: channel.name,
+      'thread-key': 'deploy-9',
+      'thread-root': 'Deploy 9',
+      payload: '{"priority": {"priority": "important"}}',
+    };
+    const first = await inProcess({ ...inputs, message: 'started' });
+    expectSent(first);
+    expect(first.notices).toEqual([]);
+    const second = await inProcess({ ...inputs, message: 'done' });
+    expectSent(second);
+    const bodies = server
+      .requestsTo('POST', '/api/v4/posts')
+      .map((r) => r.json as { message: string; root_id?: string; metadata?: unknown });
+    expect(bodies.map((b) => [b.message, b.root_id === undefined, b.metadata])).toEqual([
+      ['Deploy 9', true, { priority: { priority: 'important' } }],
+      ['started', false, undefined],
+      ['done', false, undefined],
+    ]);
+    const [root] = roots(channel.id);
+    expect(root?.metadata).toMatchObject({ priority: { priority: 'important' } });
+    expect(second.notices).toEqual([priorityNotice('deploy-9', channel.id)]);
   });
 });
 
@@ -413,6 +544,29 @@ describe('the look-up is bounded', () => {
     expect(newRoot?.props[THREAD_KEY_PROP]).toBe('busy');
   });
 
+  it('reads on past a page the server cut short, and stops when no older root post is left', async () => {
+    const channel = newChannel();
+    const root = server.addPost({
+      channel_id: channel.id,
+      user_id: botId,
+      message: 'root',
+      props: { [THREAD_KEY_PROP]: 'gappy' },
+    });
+    for (let i = 0; i < 200; i += 1) {
+      const type = i % 10 === 0 ? 'burn_on_read' : '';
+      server.addPost({ channel_id: channel.id, user_id: otherId, message: `chatter ${i}`, type });
+    }
+    server.clearLog();
+    expectSent(await inProcess({ channel: channel.name, 'thread-key': 'gappy', message: 'reply' }));
+    expect(replies(root).map((p) => p.message)).toEqual(['reply']);
+    expect(server.requestsTo('GET', `/api/v4/channels/${channel.id}/posts`)).toHaveLength(2);
+
+    // A key that is nowhere: the second page ends the channel (prev_post_id is empty).
+    server.clearLog();
+    expectSent(await inProcess({ channel: channel.name, 'thread-key': 'absent', message: 'x' }));
+    expect(server.requestsTo('GET', `/api/v4/channels/${channel.id}/posts`)).toHaveLength(2);
+  });
+
   it('stops at the first page older than the look-back', async () => {
     const channel = newChannel();
     for (let i = 0; i < 250; i += 1) {
@@ -425,6 +579,77 @@ describe('the look-up is bounded', () => {
     }
     expectSent(await inProcess({ channel: channel.name, 'thread-key': 'quiet', message: 'hi' }));
     expect(server.requestsTo('GET', `/api/v4/channels/${channel.id}/posts`)).toHaveLength(1);
+  });
+});
+
+describe('thread-key and reactions: server errors', () => {
+  const suffix = String.raw`\((\d{3})[^)]*\)`;
+
+  it('names an unknown channel id (404) as such', async () => {
+    const id = 'abcdefghijklmnopqrstuvwxyz';
+    const run = await inProcess({ channel: id, 'thread-key': 'k', message: 'hi' });
+    expect(run.exitCode).toBe(1);
+    expect(run.errors.join('\n')).toMatch(
+      new RegExp(`There is no channel ${id} \\(404 [^)]*\\): check the channel id\\.`),
+    );
+  });
+
+  it('asks to add the bot to a private channel it cannot read (403)', async () => {
+    const closed = server.addChannel({
+      team: 'dev',
+      name: 'closed',
+      type: 'P',
+      members: [otherId],
+    });
+    const run = await inProcess({ channel: closed.id, 'thread-key': 'k', message: 'hi' });
+    expect(run.exitCode).toBe(1);
+    expect(run.errors.join('\n')).toMatch(
+      new RegExp(
+        `The bot cannot read channel ${closed.id} \\(403 [^)]*\\): thread-key finds the thread among the channel's posts, so add the bot to the channel\\.`,
+      ),
+    );
+  });
+
+  /** The error line of a run whose reaction got `status`, once the post was sent. */
+  async function reactionFailure(reactions: string, fault?: { status: number }): Promise<string> {
+    const channel = newChannel();
+    if (fault) server.inject({ method: 'POST', path: '/api/v4/reactions', ...fault });
+    const run = await inProcess({ channel: channel.name, message: 'hi', reactions, retries: '0' });
+    expect(run.exitCode).toBe(1);
+    expect(run.posts[0]?.post_id).toMatch(/^[a-z0-9]{26}$/);
+    return run.errors.join('\n');
+  }
+
+  it('a reaction refused as a custom emoji where those are disabled (501)', async () => {
+    const error = await reactionFailure('party_parrot', { status: 501 });
+    expect(error).toMatch(
+      new RegExp(
+        `:party_parrot: is not a standard emoji and custom emoji are disabled on this server ${suffix}: check reactions\\.`,
+      ),
+    );
+  });
+
+  it("a reaction past the server's limit of different reactions on a post", async () => {
+    // UniqueEmojiReactionLimitPerPost is 50: the 51st different emoji is refused.
+    const names = emojiNames(51);
+    const error = await reactionFailure(names.join(', '));
+    expect(error).toMatch(
+      /Post [a-z0-9]{26} has as many different reactions as the server allows \(400 app\.reaction\.save\.save\.too_many_reactions[^)]*\): remove some with -name in reactions\./,
+    );
+  });
+
+  it('a reaction on a post that is gone (404)', async () => {
+    const error = await reactionFailure('tada', { status: 404 });
+    expect(error).toMatch(new RegExp(`There is no post [a-z0-9]{26} to react to ${suffix}\\.`));
+  });
+
+  it('a reaction the bot may not make (403)', async () => {
+    const error = await reactionFailure('tada', { status: 403 });
+    expect(error).toMatch(
+      new RegExp(
+        `The bot may not react in the channel of post [a-z0-9]{26} ${suffix}: add the bot to the channel \\(an archived channel takes no reactions\\)\\.`,
+      ),
+    );
   });
 });
 

@@ -11,9 +11,9 @@ import {
 } from '../mattermost/api.js';
 import { applyReactions } from '../reactions.js';
 import { runeLength, splitMessage } from '../split.js';
-import { deliverInThread, type Thread } from '../thread/root.js';
+import { deliverInThread, type Thread, type ThreadOpening } from '../thread/root.js';
 import { mapConcurrently } from './concurrent.js';
-import { postParts, postProps, uploadInBatches } from './post-parts.js';
+import { type PostPartsRequest, postParts, postProps, uploadInBatches } from './post-parts.js';
 import {
   type DeliveryResult,
   messageOf,
@@ -44,7 +44,16 @@ interface ThreadRoot {
   channelId: string;
 }
 
-export async function deliverByApi(delivery: ApiDelivery): Promise<DeliveryResult[]> {
+/** What deliveries tell and when: a notice for the log, and the clock for the look-back. */
+export interface DeliveryEnvironment {
+  log: (message: string) => void;
+  now: () => number;
+}
+
+export async function deliverByApi(
+  delivery: ApiDelivery,
+  environment: DeliveryEnvironment,
+): Promise<DeliveryResult[]> {
   const { api, content } = delivery;
   if (delivery.updatePostId) return [await editPost(delivery, delivery.updatePostId)];
   // The look-ups do not need the bot's own user, so everything goes out at once.
@@ -74,7 +83,7 @@ export async function deliverByApi(delivery: ApiDelivery): Promise<DeliveryResul
       ? [{ entry: delivery.rootId ?? '', channelId: threadRoot.channelId }]
       : await lookup;
   return mapConcurrently(uniqueTargets(targets), (target) =>
-    deliverTo({ ...delivery, thread: keyed }, target, me.id, parts, threadRoot),
+    deliverTo({ ...delivery, thread: keyed }, target, me.id, parts, threadRoot, environment),
   );
 }
 
@@ -85,6 +94,7 @@ async function deliverTo(
   botId: string,
   parts: string[],
   threadRoot: ThreadRoot | undefined,
+  environment: DeliveryEnvironment,
 ): Promise<DeliveryResult> {
   if ('error' in target) return result(target.entry, 'failed', { error: target.error });
   let channelId = 'channelId' in target ? target.channelId : '';
@@ -98,11 +108,26 @@ async function deliverTo(
         { input: 'root-id' },
       );
     }
+    const fileBatches = await uploadInBatches(delivery.api, channelId, delivery.files);
+    const message: PostPartsRequest = { ...delivery, botId, channelId, parts, fileBatches };
+    const postMessage = (rootId: string | undefined, opening?: ThreadOpening) =>
+      postParts(message, rootId, opening);
     const posted = delivery.thread
-      ? await deliverInThread(delivery, delivery.thread, botId, channelId, parts, Date.now())
+      ? await deliverInThread(
+          {
+            api: delivery.api,
+            thread: delivery.thread,
+            botId,
+            channelId,
+            rootProps: postProps(delivery.content, false),
+            priority: delivery.content.priority,
+            now: environment.now(),
+          },
+          postMessage,
+          environment.log,
+        )
       : undefined;
-    const first =
-      posted?.post ?? (await postParts(delivery, botId, channelId, parts, threadRoot?.id));
+    const first = posted?.post ?? (await postMessage(threadRoot?.id));
     const rootId = posted?.rootId ?? (first.root_id || first.id);
     const sent = { channelId: first.channel_id, postId: first.id, rootId };
     // With thread-key the reactions mark the thread's root, else the post itself.

@@ -2,35 +2,32 @@
 import { randomBytes } from 'node:crypto';
 import { ActionError } from '../errors.js';
 import type { MattermostApi, MattermostPost, UploadFile } from '../mattermost/api.js';
+import type { ThreadOpening } from '../thread/root.js';
 import type { PostContent } from './result.js';
 
 const MAX_FILES_PER_POST = 5;
 
+/** One message to one channel: its parts, and its files already uploaded there, in batches. */
 export interface PostPartsRequest {
   api: MattermostApi;
   content: PostContent;
-  files: UploadFile[];
+  botId: string;
+  channelId: string;
+  parts: string[];
+  fileBatches: string[][];
 }
 
-/** The first post opens a `thread-key` thread: a derived `pending_post_id`, the key's props. */
-export interface ThreadOpening {
-  pendingPostId: string;
-  props: Record<string, unknown>;
-  /** False when the server handed back another run's root for the same pending_post_id. */
-  isOwn(post: MattermostPost): boolean;
-}
-
-/** Creates the post (and the replies that carry the rest of a long message or of the files). */
+/**
+ * Creates the post (and the replies that carry the rest of a long message or of the files). The
+ * files are uploaded before, once: a post that is sent again (a thread opened under its second
+ * id, another run's root handed back) reuses the same file ids.
+ */
 export async function postParts(
-  delivery: PostPartsRequest,
-  botId: string,
-  channelId: string,
-  parts: string[],
+  request: PostPartsRequest,
   threadRootId: string | undefined,
   opening?: ThreadOpening,
 ): Promise<MattermostPost> {
-  const { api, content } = delivery;
-  const fileBatches = await uploadInBatches(api, channelId, delivery.files);
+  const { api, content, botId, channelId, parts, fileBatches } = request;
   let first: MattermostPost | undefined;
   let inThread = threadRootId;
   const count = Math.max(parts.length, fileBatches.length, 1);

@@ -37,6 +37,15 @@ export interface MattermostPost {
   delete_at?: number;
 }
 
+export interface RootPostsPage {
+  posts: MattermostPost[];
+  /**
+   * `prev_post_id`: the next older root post after this page, `''` when there is none
+   * (app/post.go AddCursorIdsForPostList); undefined when the server does not say.
+   */
+  prevPostId: string | undefined;
+}
+
 export interface NewPost {
   channel_id: string;
   message: string;
@@ -77,7 +86,7 @@ export interface MattermostApi {
   /** The server's `MaxPostSize` in runes; 16383 (the stock value) when it does not say. */
   getMaxPostSize(): Promise<number>;
   /** One page of a channel's root posts (replies left out), newest first. */
-  getChannelRootPosts(channelId: string, page: number, perPage: number): Promise<MattermostPost[]>;
+  getChannelRootPosts(channelId: string, page: number, perPage: number): Promise<RootPostsPage>;
   /** Adds the user's reaction; one that is already there is kept (the server saves it again). */
   addReaction(userId: string, postId: string, emoji: string): Promise<void>;
   /** Removes the user's reaction; one that is not there is no error (the server deletes nothing). */
@@ -372,16 +381,22 @@ export function createApiClient(http: Http, serverUrl: string, token: string): M
         path: `/channels/${segment(channelId)}/posts?page=${page}&per_page=${perPage}&collapsedThreads=true&skipFetchThreads=true`,
         what: `Reading the recent posts of channel ${channelId}`,
         explain: ({ status, suffix }) => {
-          if (status === 403 || status === 404) {
+          // api4/post.go getPostsForChannel: GetChannel answers 404 for an unknown id, the
+          // permission check 403 for a channel the bot is not in.
+          if (status === 404) {
+            return `There is no channel ${channelId} ${suffix}: check the channel id.`;
+          }
+          if (status === 403) {
             return `The bot cannot read channel ${channelId} ${suffix}: thread-key finds the thread among the channel's posts, so add the bot to the channel.`;
           }
           return undefined;
         },
       };
       const { json, response } = await call(spec);
-      const list = postList(json);
-      if (!list) throw unexpectedShape(spec, response);
-      return list;
+      const posts = postList(json);
+      if (!posts) throw unexpectedShape(spec, response);
+      const prev = isRecord(json) ? json.prev_post_id : undefined;
+      return { posts, prevPostId: typeof prev === 'string' ? prev : undefined };
     },
 
     async addReaction(userId, postId, emoji) {

@@ -32,11 +32,17 @@ export interface RootSearchResult {
 export async function findThreadRoot(search: RootSearch): Promise<RootSearchResult> {
   const since = search.now - search.lookbackDays * DAY_MS;
   for (let page = 0; page < MAX_ROOT_PAGES; page += 1) {
-    const posts = await search.api.getChannelRootPosts(search.channelId, page, ROOT_PAGE_SIZE);
+    const { posts, prevPostId } = await search.api.getChannelRootPosts(
+      search.channelId,
+      page,
+      ROOT_PAGE_SIZE,
+    );
     const root = posts.find((post) => isRootOf(post, search, since));
     if (root) return { root, pages: page + 1, gaveUp: false };
     const oldest = posts.at(-1)?.create_at ?? 0;
-    if (posts.length < ROOT_PAGE_SIZE || oldest < since) {
+    // A short page is no end: the server drops posts from a page after the query (burn-on-read
+    // posts, a history limit), so only an empty page or an empty prev_post_id says so.
+    if (posts.length === 0 || prevPostId === '' || oldest < since) {
       return { root: undefined, pages: page + 1, gaveUp: false };
     }
   }

@@ -64,6 +64,11 @@ export interface ServerConfig {
   rateLimit: { perSec: number; maxBurst: number } | undefined;
   latencyMs: number;
   hardened: boolean;
+  /**
+   * False: a server from before collapsed reply threads (5.29 added `collapsedThreads` to
+   * api4/post.go getPostsForChannel), which ignores the parameter and pages over replies too.
+   */
+  collapsedThreads: boolean;
   /** FileSettings.MaxFileSize: POST /files is bounded by this, not by the 300000-byte payload cap. */
   maxFileSize: number;
 }
@@ -200,6 +205,7 @@ export function defaultServerConfig(): ServerConfig {
     rateLimit: undefined,
     latencyMs: 0,
     hardened: false,
+    collapsedThreads: true,
     maxFileSize: 104_857_600,
   };
 }
@@ -1137,27 +1143,37 @@ function getPostsForChannel(s: State, call: ApiCall): Reply {
   };
   const page = number('page', 0);
   const perPage = Math.min(number('per_page', 60), 200);
-  const collapsed = /^(1|t|true)$/i.test(call.query.collapsedThreads ?? '');
+  const collapsed =
+    call.config.collapsedThreads && /^(1|t|true)$/i.test(call.query.collapsedThreads ?? '');
   const newestFirst = [...s.posts.values()]
     .map((post, index) => ({ post, index }))
     .filter(({ post }) => post.channel_id === channel.id && !post.delete_at)
     .filter(({ post }) => !collapsed || post.root_id === '')
     .sort((a, b) => b.post.create_at - a.post.create_at || b.index - a.index)
     .map(({ post }) => post);
-  const onPage = newestFirst.slice(page * perPage, page * perPage + perPage);
+  // A burn-on-read post whose read receipt has expired leaves the page after the query
+  // (GetPostsPage → revealBurnOnReadPostsForUser → removePostFromList): a page can be short with
+  // older posts still to come. Here every other user's burn-on-read post counts as expired.
+  const onPage = newestFirst
+    .slice(page * perPage, page * perPage + perPage)
+    .filter((post) => post.type !== 'burn_on_read' || post.user_id === call.user.id);
   const posts: Record<string, unknown> = {};
   for (const post of onPage) {
     posts[post.id] = postJson(s, post);
     const parent = post.root_id ? livePost(s, post.root_id) : undefined;
     if (parent) posts[parent.id] = postJson(s, parent);
   }
-  const next = newestFirst[page * perPage + perPage];
+  // AddCursorIdsForPostList on a `page` query: prev_post_id is the newest post (a root one with
+  // collapsedThreads) older than the page's last, whatever the filters; '' for an empty page.
+  // (The server compares CreateAt; posts made here in the same millisecond go by their order.)
+  // No has_next: only search results carry it.
+  const last = onPage.at(-1);
+  const prev = last && newestFirst[newestFirst.indexOf(last) + 1];
   return jsonReply(200, {
     order: onPage.map((post) => post.id),
     posts,
     next_post_id: '',
-    prev_post_id: next?.id ?? '',
-    has_next: next !== undefined,
+    prev_post_id: prev?.id ?? '',
   });
 }
 
@@ -1426,6 +1442,8 @@ export class MattermostTestServer {
     root_id?: string;
     create_at?: number;
     props?: Record<string, unknown>;
+    /** e.g. `burn_on_read`, which a bot cannot create but other users can. */
+    type?: string;
   }): StoredPost {
     if (!this.s.channels.has(p.channel_id)) throw new Error(`addPost: no channel ${p.channel_id}`);
     return savePost(this.s, { ...p, root_id: p.root_id ?? '', via: 'api' });
