@@ -1,0 +1,96 @@
+/**
+ * Which `:shortcode:` emoji the built-in messages print, and which names Mattermost knows: shared
+ * by the emoji test, the generator of `src/emoji.ts` and the gallery.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { Parser } from '@mattermost/commonmark';
+import type { EventPayload } from '../../src/context.js';
+import { renderMessage } from '../../src/template/index.js';
+import { exampleHosts, webhookDefinitions } from '../../test/support/examples.js';
+import { contextFor } from '../../test/template-helpers.js';
+
+interface DatasourceEmoji {
+  unified: string;
+  short_names: string[];
+}
+
+/**
+ * Mattermost's system emoji: every short name in `emoji-datasource`, the list its apps and
+ * server build their emoji from, with the character each stands for.
+ */
+export function mattermostEmoji(): ReadonlyMap<string, string> {
+  const path = createRequire(import.meta.url).resolve('emoji-datasource/emoji.json');
+  const emoji = JSON.parse(readFileSync(path, 'utf8')) as DatasourceEmoji[];
+  const characters = new Map<string, string>();
+  for (const { unified, short_names: names } of emoji) {
+    const character = String.fromCodePoint(
+      ...unified.split('-').map((hex) => Number.parseInt(hex, 16)),
+    );
+    for (const name of names) characters.set(name, character);
+  }
+  return characters;
+}
+
+/** The emoji names in a message as Mattermost's own parser reads them (code is not emoji). */
+export function emojiIn(markdown: string): string[] {
+  const walker = new Parser().parse(markdown).walker();
+  const names: string[] = [];
+  for (let step = walker.next(); step; step = walker.next()) {
+    const name = (step.node as { emojiName?: string }).emojiName;
+    if (step.entering && step.node.type === 'emoji' && name) names.push(name);
+  }
+  return names;
+}
+
+/** `status` values a built-in message treats differently: none, each known one, and an unknown one. */
+export const STATUSES = ['', 'success', 'failure', 'cancelled', 'skipped', 'neutral'];
+
+/** Every example of every event in `@octokit/webhooks-examples` (github.com and each GHES), and `schedule`. */
+export function corpus(): { event: string; payload: EventPayload }[] {
+  const examples = exampleHosts.flatMap((host) =>
+    webhookDefinitions(host).flatMap((definition) =>
+      (definition.examples as unknown as EventPayload[]).map((payload) => ({
+        event: definition.name as string,
+        payload,
+      })),
+    ),
+  );
+  const schedule = JSON.parse(
+    readFileSync(resolve(import.meta.dirname, '../../test/fixtures/schedule.json'), 'utf8'),
+  ) as EventPayload;
+  return [...examples, { event: 'schedule', payload: schedule }];
+}
+
+/** The emoji names the built-in messages print over the whole corpus, with every status. */
+export async function renderedShortcodes(): Promise<Set<string>> {
+  const names = new Set<string>();
+  for (const { event, payload } of corpus()) {
+    for (const status of STATUSES) {
+      const message = await renderMessage(undefined, contextFor(event, payload, { status }));
+      for (const name of emojiIn(message)) names.add(name);
+    }
+  }
+  return names;
+}
+
+const templateFolder = resolve(import.meta.dirname, '../../src/template');
+
+/** The `:name:` literals in the template sources, so a branch the corpus never takes is still checked. */
+export function templateShortcodes(): Set<string> {
+  const names = new Set<string>();
+  for (const file of readdirSync(templateFolder, { recursive: true, encoding: 'utf8' })) {
+    if (!file.endsWith('.ts')) continue;
+    const source = readFileSync(join(templateFolder, file), 'utf8');
+    for (const match of source.matchAll(/(?<![\w:])(:[a-z0-9_+-]+:)(?![\w:])/g)) {
+      names.add((match[1] ?? '').slice(1, -1));
+    }
+  }
+  return names;
+}
+
+/** Every emoji name a built-in message can print: rendered over the corpus, and in the sources. */
+export async function builtInShortcodes(): Promise<string[]> {
+  return [...new Set([...(await renderedShortcodes()), ...templateShortcodes()])].sort();
+}
