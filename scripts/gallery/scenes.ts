@@ -1,0 +1,295 @@
+/**
+ * What the gallery shows, one scene per picture: each built-in message without and with a job
+ * status, then a failed run and a thread. Each post is rendered from the current templates.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { type EventPayload, stringAt } from '../../src/context.js';
+import { type Attachment, renderMessage, statusAttachment } from '../../src/template/index.js';
+import { examplesOf } from '../../test/support/examples.js';
+import { contextFor } from '../../test/template-helpers.js';
+
+export interface GalleryPost {
+  /** What the gallery says above the post's source, if anything. */
+  caption: string;
+  message: string;
+  attachment?: Attachment;
+}
+
+export interface Scene {
+  /** Its picture: docs/gallery/{id}.png. */
+  id: string;
+  heading: string;
+  /** Said under the heading. */
+  text?: string;
+  /** `thread`: the first post is the root, the others its replies. */
+  layout: 'channel' | 'thread';
+  posts: GalleryPost[];
+}
+
+interface Shown {
+  /** Its picture: docs/gallery/{id}.png. */
+  id: string;
+  event: string;
+  /** What the heading says about the example, e.g. the action. */
+  note?: string;
+  payload: () => EventPayload;
+  status: string;
+}
+
+const first = (
+  event: string,
+  pick: (example: EventPayload) => boolean = () => true,
+): EventPayload => {
+  const example = examplesOf(event).find(pick);
+  if (!example) throw new Error(`@octokit/webhooks-examples has no fitting ${event} example`);
+  return example;
+};
+const withAction = (action: string) => (example: EventPayload) => example.action === action;
+const edited = (event: EventPayload, path: string[], value: unknown): EventPayload => {
+  const copy = structuredClone(event);
+  let target: Record<string, unknown> = copy;
+  for (const key of path.slice(0, -1)) target = target[key] as Record<string, unknown>;
+  target[path.at(-1) ?? ''] = value;
+  return copy;
+};
+
+/** One example per built-in message; a few are adjusted (marked) to show a case the corpus lacks. */
+const SHOWN: readonly Shown[] = [
+  {
+    id: 'push',
+    event: 'push',
+    payload: () => first('push', (e) => Array.isArray(e.commits) && e.commits.length > 0),
+    status: 'success',
+  },
+  {
+    id: 'pull_request-opened',
+    event: 'pull_request',
+    note: 'opened',
+    payload: () => first('pull_request', withAction('opened')),
+    status: 'success',
+  },
+  {
+    id: 'pull_request-merged',
+    event: 'pull_request',
+    note: 'closed and merged (adjusted)',
+    payload: () =>
+      edited(first('pull_request', withAction('closed')), ['pull_request', 'merged'], true),
+    status: 'success',
+  },
+  {
+    id: 'pull_request-review_requested',
+    event: 'pull_request',
+    note: 'review_requested',
+    payload: () => first('pull_request', withAction('review_requested')),
+    status: 'success',
+  },
+  {
+    id: 'pull_request_review-approved',
+    event: 'pull_request_review',
+    note: 'submitted, approving (adjusted)',
+    payload: () =>
+      edited(
+        first('pull_request_review', withAction('submitted')),
+        ['review', 'state'],
+        'approved',
+      ),
+    status: 'success',
+  },
+  {
+    id: 'pull_request_review_comment',
+    event: 'pull_request_review_comment',
+    note: 'created',
+    payload: () => first('pull_request_review_comment', withAction('created')),
+    status: 'success',
+  },
+  {
+    id: 'issues-opened',
+    event: 'issues',
+    note: 'opened',
+    payload: () => first('issues', withAction('opened')),
+    status: 'success',
+  },
+  {
+    id: 'issue_comment',
+    event: 'issue_comment',
+    note: 'created',
+    payload: () => first('issue_comment', withAction('created')),
+    status: 'success',
+  },
+  {
+    id: 'release-published',
+    event: 'release',
+    note: 'published, with release notes (adjusted)',
+    payload: () =>
+      edited(
+        first('release', withAction('published')),
+        ['release', 'body'],
+        "## What's changed\n- Faster start-up (#12)\n- Fix the README (#13)",
+      ),
+    status: 'success',
+  },
+  { id: 'create', event: 'create', payload: () => first('create'), status: 'success' },
+  { id: 'delete', event: 'delete', payload: () => first('delete'), status: 'success' },
+  {
+    id: 'workflow_run-failed',
+    event: 'workflow_run',
+    note: 'completed, failed (adjusted)',
+    payload: () =>
+      edited(
+        first(
+          'workflow_run',
+          (e) =>
+            e.action === 'completed' && stringAt(e, 'workflow_run', 'conclusion') === 'success',
+        ),
+        ['workflow_run', 'conclusion'],
+        'failure',
+      ),
+    status: 'failure',
+  },
+  {
+    id: 'workflow_dispatch',
+    event: 'workflow_dispatch',
+    note: 'with inputs (adjusted)',
+    payload: () =>
+      edited(first('workflow_dispatch'), ['inputs'], {
+        environment: 'staging',
+        debug: false,
+        version: 'v1.2.3',
+      }),
+    status: 'success',
+  },
+  {
+    id: 'schedule',
+    event: 'schedule',
+    note: 'from test/fixtures/schedule.json',
+    payload: () => scheduleExample(),
+    status: 'failure',
+  },
+  {
+    id: 'deployment_status',
+    event: 'deployment_status',
+    payload: () => first('deployment_status'),
+    status: 'success',
+  },
+  {
+    id: 'check_run',
+    event: 'check_run',
+    note: 'completed',
+    payload: () => first('check_run', withAction('completed')),
+    status: 'failure',
+  },
+  {
+    id: 'discussion',
+    event: 'discussion',
+    note: 'created',
+    payload: () => first('discussion', withAction('created')),
+    status: 'success',
+  },
+  {
+    id: 'generic',
+    event: 'star',
+    note: 'any other event: the generic message',
+    payload: () => first('star'),
+    status: 'cancelled',
+  },
+];
+
+/** The hand-made `schedule` payload (the corpus has none). */
+export function scheduleExample(): EventPayload {
+  return JSON.parse(
+    readFileSync(resolve(import.meta.dirname, '../../test/fixtures/schedule.json'), 'utf8'),
+  );
+}
+
+/** Each built-in message from its example: first without `status`, then with it. */
+async function builtInScene({ id, event, note, payload: example, status }: Shown): Promise<Scene> {
+  const payload = example();
+  const statusContext = contextFor(event, payload, { status });
+  const attachment = statusAttachment(status, statusContext);
+  return {
+    id,
+    heading: `\`${event}\`${note ? ` — ${note}` : ''}`,
+    layout: 'channel',
+    posts: [
+      { caption: '', message: await renderMessage(undefined, contextFor(event, payload)) },
+      {
+        caption: `With \`status: ${status}\` (and the attachment \`${JSON.stringify(attachment)}\`):`,
+        message: await renderMessage(undefined, statusContext),
+        ...(attachment ? { attachment } : {}),
+      },
+    ],
+  };
+}
+
+async function postFor(
+  caption: string,
+  event: string,
+  payload: EventPayload,
+  status = '',
+): Promise<GalleryPost> {
+  const context = contextFor(event, payload, { status });
+  const attachment = status ? statusAttachment(status, context) : undefined;
+  return {
+    caption,
+    message: await renderMessage(undefined, context),
+    ...(attachment ? { attachment } : {}),
+  };
+}
+
+/** A push whose workflow failed: the usual `if: always()` step with `status: ${{ job.status }}`. */
+async function failureScene(): Promise<Scene> {
+  const push = first('push', (e) => Array.isArray(e.commits) && e.commits.length > 0);
+  return {
+    id: 'failure',
+    heading: 'A failed run',
+    text: [
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a workflow expression, shown as written
+      'A `push` whose job failed, posted by a step with `if: always()` and `status: ${{ job.status }}`.',
+      'Once the status line names the failed jobs (`failed_jobs`), this picture shows them.',
+    ].join('\n'),
+    layout: 'channel',
+    posts: [await postFor('', 'push', push, 'failure')],
+  };
+}
+
+/** A pull request's life as one thread: opened as the root, the rest as replies. */
+async function threadScene(): Promise<Scene> {
+  const opened = first('pull_request', withAction('opened'));
+  const comment = first('pull_request_review_comment', withAction('created'));
+  const review = edited(
+    first('pull_request_review', withAction('submitted')),
+    ['review', 'state'],
+    'approved',
+  );
+  const merged = edited(
+    first('pull_request', withAction('closed')),
+    ['pull_request', 'merged'],
+    true,
+  );
+  return {
+    id: 'thread',
+    heading: 'A thread',
+    text: [
+      "A pull request's events in one thread (`thread-key`): the root, then each reply, as the",
+      "thread panel shows them. Built from the events' own messages for now; with",
+      '`thread-root: built-in` the root will be the built-in root post instead.',
+    ].join('\n'),
+    layout: 'thread',
+    posts: [
+      await postFor('The root (`pull_request` opened):', 'pull_request', opened),
+      await postFor(
+        'A reply (`pull_request_review_comment`):',
+        'pull_request_review_comment',
+        comment,
+      ),
+      await postFor('A reply (`pull_request_review`, approved):', 'pull_request_review', review),
+      await postFor('A reply (`pull_request` merged):', 'pull_request', merged),
+    ],
+  };
+}
+
+export async function scenes(): Promise<Scene[]> {
+  const shown = await Promise.all(SHOWN.map(builtInScene));
+  return [...shown, await failureScene(), await threadScene()];
+}
