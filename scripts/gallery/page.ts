@@ -13,11 +13,14 @@ export const PAGE_WIDTH = 720;
 const BOT_NAME = 'mattermost-notify';
 const TIMES = ['10:42 AM', '10:58 AM', '11:20 AM', '11:34 AM', '11:51 AM'];
 
-/** Mattermost's own colours for the attachment colour names; anything else is CSS already. */
+/**
+ * The colours Mattermost's apps give the attachment colour names (danger is the theme's error
+ * text colour, Denim's here); anything else is a CSS colour already.
+ */
 const ATTACHMENT_COLOURS: Record<string, string> = {
   good: '#00c100',
   warning: '#dede01',
-  danger: '#e40303',
+  danger: '#d24b4e',
 };
 
 const CSS = `
@@ -37,7 +40,7 @@ body { font-family: 'Open Sans', sans-serif; color: #3f4350; -webkit-font-smooth
 .message > :first-child { margin-top: 0; }
 .message > :last-child { margin-bottom: 0; }
 .message p { margin: 0 0 8px; }
-.message ul, .message ol { margin: 4px 0 8px; padding-left: 24px; }
+.message ul, .message ol { margin: 0 0 8px; padding-left: 24px; }
 .message li { margin: 2px 0; }
 .message h1, .message h2, .message h3, .message h4 { margin: 10px 0 6px; font-weight: 600; line-height: 1.3; }
 .message h1 { font-size: 22px; } .message h2 { font-size: 19px; } .message h3 { font-size: 16px; }
@@ -53,7 +56,7 @@ body { font-family: 'Open Sans', sans-serif; color: #3f4350; -webkit-font-smooth
 .message table { margin: 4px 0 8px; border-collapse: collapse; }
 .message th, .message td { padding: 4px 10px; border: 1px solid rgba(63, 67, 80, 0.16); }
 .message hr { border: 0; border-top: 1px solid rgba(63, 67, 80, 0.16); margin: 8px 0; }
-.emoticon { display: inline-block; width: 20px; height: 20px; vertical-align: -5px; margin: 0 1px;
+.emoticon { display: inline-block; width: 20px; height: 20px; vertical-align: top; margin: 0 1px;
   font-family: 'Noto Color Emoji', sans-serif; font-size: 16px; line-height: 20px; text-align: center; }
 .attachment { margin-top: 6px; max-width: 560px; min-height: 28px; padding: 12px; border: 1px solid rgba(63, 67, 80, 0.16);
   border-left: 4px solid; border-radius: 4px; }
