@@ -27,7 +27,8 @@ export function quotedForGitHub(message: string): string {
     }
     const next = lines[index + 1];
     const breaks = line.trim() !== '' && next !== undefined && next.trim() !== '';
-    return outsideInlineCode(line, forGitHub) + (breaks && !line.endsWith('  ') ? '  ' : '');
+    const hard = line.endsWith('  ') || line.endsWith('\\');
+    return outsideInlineCode(line, forGitHub) + (breaks && !hard ? '  ' : '');
   });
   return shown.map((line) => (line === '' ? '>' : `> ${line}`)).join('\n');
 }

@@ -80,6 +80,10 @@ describe('the message as GitHub shows it', () => {
     );
   });
 
+  it('adds no second line break where the message has one already', () => {
+    expect(quotedForGitHub('one\\\ntwo  \nthree')).toBe('> one\\\n> two  \n> three');
+  });
+
   it('turns the emoji names the built-ins use into characters, not inside code', () => {
     expect(quotedForGitHub(':x: **Failed** `:x:`\n```\n:x:\n```')).toBe(
       '> ❌ **Failed** `:x:`  \n> ```\n> :x:\n> ```',
