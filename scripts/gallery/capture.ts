@@ -22,6 +22,11 @@ const PACKAGES: readonly [string, string][] = [
 export function installTools(): void {
   const missing = PACKAGES.filter(([, file]) => !existsSync(file)).map(([name]) => name);
   if (missing.length === 0) return;
+  if (process.getuid?.() !== 0) {
+    throw new Error(
+      `The pictures need ${missing.join(', ')}: apt-get install -y ${missing.join(' ')}`,
+    );
+  }
   console.log(`Installing ${missing.join(', ')} with apt-get`);
   const options = {
     stdio: 'inherit' as const,
