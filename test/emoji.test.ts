@@ -9,7 +9,9 @@ import {
 } from '../scripts/emoji/shortcodes.js';
 
 describe('emoji in the built-in messages', () => {
-  it('are all Mattermost system emoji (rendered over every example with every status, and in the sources)', async () => {
+  it('are all Mattermost system emoji (rendered over every example with every status, and in the sources)', {
+    timeout: 120_000,
+  }, async () => {
     const known = mattermostEmoji();
     const printed = await builtInShortcodes();
     expect(printed.length).toBeGreaterThan(30);

@@ -7,7 +7,9 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { Parser } from '@mattermost/commonmark';
 import type { EventPayload } from '../../src/context.js';
+import { createRenderer } from '../../src/template/engine.js';
 import { renderMessage } from '../../src/template/index.js';
+import { builtInRoot } from '../../src/template/roots/index.js';
 import { exampleHosts, webhookDefinitions } from '../../test/support/examples.js';
 import { contextFor } from '../../test/template-helpers.js';
 
@@ -63,7 +65,10 @@ export function corpus(): { event: string; payload: EventPayload }[] {
   return [...examples, { event: 'schedule', payload: schedule }];
 }
 
-/** The emoji names the built-in messages print over the whole corpus, with every status. */
+/**
+ * The emoji names the built-in messages and thread roots (`thread-root: built-in`) print over
+ * the whole corpus, with every status.
+ */
 export async function renderedShortcodes(): Promise<Set<string>> {
   const names = new Set<string>();
   for (const { event, payload } of corpus()) {
@@ -71,6 +76,12 @@ export async function renderedShortcodes(): Promise<Set<string>> {
       const message = await renderMessage(undefined, contextFor(event, payload, { status }));
       for (const name of emojiIn(message)) names.add(name);
     }
+    // A root shows the event's state, not the job's: one status is enough.
+    const root = await createRenderer(contextFor(event, payload), {}, 'thread-root').render(
+      builtInRoot(event, payload),
+      'built-in thread root',
+    );
+    for (const name of emojiIn(root)) names.add(name);
   }
   return names;
 }
@@ -90,7 +101,12 @@ export function templateShortcodes(): Set<string> {
   return names;
 }
 
-/** Every emoji name a built-in message can print: rendered over the corpus, and in the sources. */
-export async function builtInShortcodes(): Promise<string[]> {
-  return [...new Set([...(await renderedShortcodes()), ...templateShortcodes()])].sort();
+let printed: Promise<string[]> | undefined;
+
+/** Every emoji name a built-in message or root can print: rendered over the corpus, and in the sources. */
+export function builtInShortcodes(): Promise<string[]> {
+  printed ??= renderedShortcodes().then((rendered) =>
+    [...new Set([...rendered, ...templateShortcodes()])].sort(),
+  );
+  return printed;
 }
