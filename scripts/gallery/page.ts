@@ -11,7 +11,7 @@ import type { GalleryPost, Scene } from './scenes.js';
 export const PAGE_WIDTH = 720;
 
 const BOT_NAME = 'mattermost-notify';
-const TIMES = ['10:42 AM', '10:58 AM', '11:20 AM', '11:34 AM', '11:51 AM'];
+const TIMES = ['10:42 AM', '10:58 AM', '11:20 AM', '11:34 AM', '11:51 AM', '12:07 PM'];
 
 /**
  * The colours Mattermost's apps give the attachment colour names (danger is the theme's error
@@ -60,6 +60,11 @@ body { font-family: 'Open Sans', sans-serif; color: #3f4350; -webkit-font-smooth
   font-family: 'Noto Color Emoji', sans-serif; font-size: 16px; line-height: 20px; text-align: center; }
 .attachment { margin-top: 6px; max-width: 560px; min-height: 28px; padding: 12px; border: 1px solid rgba(63, 67, 80, 0.16);
   border-left: 4px solid; border-radius: 4px; }
+.post__edited { margin-left: 4px; font-size: 12px; color: rgba(63, 67, 80, 0.56); }
+.reactions { display: flex; gap: 4px; margin-top: 6px; }
+.reaction { display: flex; align-items: center; height: 24px; padding: 0 6px 0 4px; border-radius: 4px;
+  background: rgba(63, 67, 80, 0.08); font-size: 11px; font-weight: 600; color: rgba(63, 67, 80, 0.64); }
+.reaction .emoticon { margin-right: 3px; }
 .thread { border: 1px solid rgba(63, 67, 80, 0.16); border-radius: 4px; margin: 0 8px; }
 .thread__header { display: flex; align-items: center; height: 48px; padding: 0 16px;
   border-bottom: 1px solid rgba(63, 67, 80, 0.12); }
@@ -85,9 +90,24 @@ function postBlock(post: GalleryPost, index: number, emoji: ReadonlyMap<string, 
   const attachment = colour
     ? `<div class="attachment" style="border-left-color: ${escapeAttribute(colour)}"></div>`
     : '';
+  let message = postHtml(post.message, emoji).trim();
+  if (post.edited) {
+    const edited = '<span class="post__edited">Edited</span>';
+    message = message.endsWith('</p>') ? `${message.slice(0, -4)}${edited}</p>` : message + edited;
+  }
+  const reactions = post.reactions?.length
+    ? `<div class="reactions">${post.reactions
+        .map(
+          (name) =>
+            `<span class="reaction">${postHtml(`:${name}:`, emoji)
+              .replace(/<\/?p>/g, '')
+              .trim()}1</span>`,
+        )
+        .join('')}</div>`
+    : '';
   return `<div class="post">${AVATAR}<div class="post__body">
 <div class="post__header"><span class="post__name">${BOT_NAME}</span><span class="post__tag">BOT</span><time class="post__time">${TIMES[index % TIMES.length]}</time></div>
-<div class="message">${postHtml(post.message, emoji)}</div>${attachment}
+<div class="message">${message}</div>${attachment}${reactions}
 </div></div>`;
 }
 

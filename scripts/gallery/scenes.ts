@@ -5,7 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type EventPayload, stringAt } from '../../src/context.js';
+import { createRenderer } from '../../src/template/engine.js';
 import { type Attachment, renderMessage, statusAttachment } from '../../src/template/index.js';
+import { builtInRoot } from '../../src/template/roots/index.js';
 import { examplesOf } from '../../test/support/examples.js';
 import { contextFor } from '../../test/template-helpers.js';
 
@@ -14,6 +16,10 @@ export interface GalleryPost {
   caption: string;
   message: string;
   attachment?: Attachment;
+  /** Shown as edited, as a thread root is once a later run updates it. */
+  edited?: boolean;
+  /** Emoji names the bot reacted with (`reactions`). */
+  reactions?: string[];
 }
 
 export interface Scene {
@@ -253,10 +259,27 @@ async function failureScene(): Promise<Scene> {
   };
 }
 
-/** A pull request's life as one thread: opened as the root, the rest as replies. */
+/** The built-in root (`thread-root: built-in`) as the event leaves it. */
+async function rootFor(
+  caption: string,
+  event: string,
+  payload: EventPayload,
+): Promise<GalleryPost> {
+  const root = await createRenderer(contextFor(event, payload), {}, 'thread-root').render(
+    builtInRoot(event, payload),
+    'built-in thread root',
+  );
+  return { caption, message: root.trim() };
+}
+
+/**
+ * A pull request's life as one thread, as examples/pr-thread.yml posts it: the built-in root,
+ * edited to the latest state and marked with the CI result's reaction, then each event's
+ * message as a reply.
+ */
 async function threadScene(): Promise<Scene> {
   const opened = first('pull_request', withAction('opened'));
-  const comment = first('pull_request_review_comment', withAction('created'));
+  const synchronize = first('pull_request', withAction('synchronize'));
   const review = edited(
     first('pull_request_review', withAction('submitted')),
     ['review', 'state'],
@@ -267,21 +290,28 @@ async function threadScene(): Promise<Scene> {
     ['pull_request', 'merged'],
     true,
   );
+  const root = await rootFor(
+    'The root (`thread-root: built-in`), edited by the last run (the merge); the CI result added the reaction (`reactions: white_check_mark`):',
+    'pull_request',
+    merged,
+  );
   return {
     id: 'thread',
     heading: 'A thread',
     text: [
-      "A pull request's events in one thread (`thread-key`): the root, then each reply, as the",
-      "thread panel shows them. Built from the events' own messages for now; with",
-      '`thread-root: built-in` the root will be the built-in root post instead.',
+      "A pull request's events in one thread, as [examples/pr-thread.yml](../examples/pr-thread.yml)",
+      'posts them (`thread-key` per pull request, `thread-root: built-in`): the root shows the',
+      "pull request's latest state, and each event's message is a reply.",
     ].join('\n'),
     layout: 'thread',
     posts: [
-      await postFor('The root (`pull_request` opened):', 'pull_request', opened),
+      { ...root, edited: true, reactions: ['white_check_mark'] },
+      await postFor('A reply (`pull_request` opened):', 'pull_request', opened),
       await postFor(
-        'A reply (`pull_request_review_comment`):',
-        'pull_request_review_comment',
-        comment,
+        'A reply (`pull_request` synchronize, the CI result with `status: success`):',
+        'pull_request',
+        synchronize,
+        'success',
       ),
       await postFor('A reply (`pull_request_review`, approved):', 'pull_request_review', review),
       await postFor('A reply (`pull_request` merged):', 'pull_request', merged),
