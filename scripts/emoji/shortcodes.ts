@@ -12,6 +12,7 @@ import { renderMessage } from '../../src/template/index.js';
 import { builtInRoot } from '../../src/template/roots/index.js';
 import { exampleHosts, webhookDefinitions } from '../../test/support/examples.js';
 import { contextFor } from '../../test/template-helpers.js';
+import { sampleFailedJobs } from '../gallery/failed-jobs.js';
 
 interface DatasourceEmoji {
   unified: string;
@@ -67,14 +68,20 @@ export function corpus(): { event: string; payload: EventPayload }[] {
 
 /**
  * The emoji names the built-in messages and thread roots (`thread-root: built-in`) print over
- * the whole corpus, with every status.
+ * the whole corpus, with every status, and with what the failure look-ups add.
  */
 export async function renderedShortcodes(): Promise<Set<string>> {
   const names = new Set<string>();
   for (const { event, payload } of corpus()) {
-    for (const status of STATUSES) {
-      const message = await renderMessage(undefined, contextFor(event, payload, { status }));
-      for (const name of emojiIn(message)) names.add(name);
+    const plain = STATUSES.map((status) => contextFor(event, payload, { status }));
+    const failed = contextFor(event, payload, { status: 'failure' });
+    // What the failure look-ups add: the failed jobs, and with `notify-on: change` broke or fixed.
+    const looks = [
+      { ...failed, change: 'broke' as const, failed_jobs: sampleFailedJobs(failed.links.run) },
+      { ...contextFor(event, payload, { status: 'success' }), change: 'fixed' as const },
+    ];
+    for (const context of [...plain, ...looks]) {
+      for (const name of emojiIn(await renderMessage(undefined, context))) names.add(name);
     }
     // A root shows the event's state, not the job's: one status is enough.
     const root = await createRenderer(contextFor(event, payload), {}, 'thread-root').render(

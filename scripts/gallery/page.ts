@@ -42,6 +42,7 @@ body { font-family: 'Open Sans', sans-serif; color: #3f4350; -webkit-font-smooth
 .message p { margin: 0 0 8px; }
 .message ul, .message ol { margin: 0 0 8px; padding-left: 24px; }
 .message li { margin: 2px 0; }
+.message li > ul, .message li > ol { margin: 2px 0 0; }
 .message h1, .message h2, .message h3, .message h4 { margin: 10px 0 6px; font-weight: 600; line-height: 1.3; }
 .message h1 { font-size: 22px; } .message h2 { font-size: 19px; } .message h3 { font-size: 16px; }
 .message h4 { font-size: 14px; }

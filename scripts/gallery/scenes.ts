@@ -10,6 +10,7 @@ import { type Attachment, renderMessage, statusAttachment } from '../../src/temp
 import { builtInRoot } from '../../src/template/roots/index.js';
 import { examplesOf } from '../../test/support/examples.js';
 import { contextFor } from '../../test/template-helpers.js';
+import { sampleFailedJobs } from './failed-jobs.js';
 
 export interface GalleryPost {
   /** What the gallery says above the post's source, if anything. */
@@ -243,19 +244,30 @@ async function postFor(
   };
 }
 
-/** A push whose workflow failed: the usual `if: always()` step with `status: ${{ job.status }}`. */
+/**
+ * A push whose job failed, posted by the usual `if: always()` step with `status: ${{ job.status }}`:
+ * the status line and the failed jobs, each with its failed step and first error.
+ */
 async function failureScene(): Promise<Scene> {
   const push = first('push', (e) => Array.isArray(e.commits) && e.commits.length > 0);
+  const context = contextFor('push', push, { status: 'failure' });
+  const attachment = statusAttachment('failure', context);
+  const message = await renderMessage(undefined, {
+    ...context,
+    failed_jobs: sampleFailedJobs(context.links.run),
+  });
   return {
     id: 'failure',
-    heading: 'A failed run',
+    heading: 'A failed run, with what failed',
     text: [
+      'A `push` whose job failed, posted by a step with `if: always()` and',
       // biome-ignore lint/suspicious/noTemplateCurlyInString: a workflow expression, shown as written
-      'A `push` whose job failed, posted by a step with `if: always()` and `status: ${{ job.status }}`.',
-      'Once the status line names the failed jobs (`failed_jobs`), this picture shows them.',
+      '`status: ${{ job.status }}`: under the status line, the failed jobs (`failed_jobs`), each',
+      'with the step that failed and its first error annotation. The jobs are made up',
+      '(`scripts/gallery/failed-jobs.ts`): the example payloads have none.',
     ].join('\n'),
     layout: 'channel',
-    posts: [await postFor('', 'push', push, 'failure')],
+    posts: [{ caption: '', message, ...(attachment ? { attachment } : {}) }],
   };
 }
 
