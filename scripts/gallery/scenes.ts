@@ -42,6 +42,8 @@ interface Shown {
   note?: string;
   payload: () => EventPayload;
   status: string;
+  /** Give the context made-up failed jobs of the reported workflow run, as the look-ups would. */
+  failedJobs?: boolean;
 }
 
 const first = (
@@ -141,7 +143,8 @@ const SHOWN: readonly Shown[] = [
   {
     id: 'workflow_run-failed',
     event: 'workflow_run',
-    note: 'completed, failed (adjusted)',
+    note: 'completed, failed (adjusted; failed jobs made up)',
+    failedJobs: true,
     payload: () =>
       edited(
         first(
@@ -210,16 +213,21 @@ export function scheduleExample(): EventPayload {
 }
 
 /** Each built-in message from its example: first without `status`, then with it. */
-async function builtInScene({ id, event, note, payload: example, status }: Shown): Promise<Scene> {
+async function builtInScene(shown: Shown): Promise<Scene> {
+  const { id, event, note, payload: example, status } = shown;
   const payload = example();
-  const statusContext = contextFor(event, payload, { status });
+  const jobs = shown.failedJobs
+    ? { failed_jobs: sampleFailedJobs(stringAt(payload, 'workflow_run', 'html_url')) }
+    : {};
+  const plainContext = { ...contextFor(event, payload), ...jobs };
+  const statusContext = { ...contextFor(event, payload, { status }), ...jobs };
   const attachment = statusAttachment(status, statusContext);
   return {
     id,
     heading: `\`${event}\`${note ? ` — ${note}` : ''}`,
     layout: 'channel',
     posts: [
-      { caption: '', message: await renderMessage(undefined, contextFor(event, payload)) },
+      { caption: '', message: await renderMessage(undefined, plainContext) },
       {
         caption: `With \`status: ${status}\` (and the attachment \`${JSON.stringify(attachment)}\`):`,
         message: await renderMessage(undefined, statusContext),
@@ -263,7 +271,8 @@ async function failureScene(): Promise<Scene> {
       'A `push` whose job failed, posted by a step with `if: always()` and',
       // biome-ignore lint/suspicious/noTemplateCurlyInString: a workflow expression, shown as written
       '`status: ${{ job.status }}`: under the status line, the failed jobs (`failed_jobs`), each',
-      'with the step that failed and its first error annotation. The jobs are made up',
+      'with the step that failed and its first error annotation (a last `needs:` job with',
+      '`status: workflow` reports the whole run the same way). The jobs are made up',
       '(`scripts/gallery/failed-jobs.ts`): the example payloads have none.',
     ].join('\n'),
     layout: 'channel',
