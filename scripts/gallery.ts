@@ -1,170 +1,21 @@
 /**
  * Writes docs/gallery.md: every built-in message rendered from a real example payload, without
- * and with a job status. Run `npx tsx scripts/gallery.ts` after changing a built-in message; a
- * test fails while the file is out of date.
+ * and with a job status, each under its picture, then a failed run and a thread. `npm run
+ * gallery` also draws the pictures (docs/gallery/*.png) with headless Chromium; `npx tsx
+ * scripts/gallery.ts` writes only the Markdown. A test fails while the Markdown is out of date.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type EventPayload, stringAt } from '../src/context.js';
-import { renderMessage, statusAttachment } from '../src/template/index.js';
-import { examplesOf } from '../test/support/examples.js';
-import { contextFor } from '../test/template-helpers.js';
+import { mattermostEmoji } from './emoji/shortcodes.js';
+import { capture, installTools, sceneHeights } from './gallery/capture.js';
+import { PAGE_WIDTH, pageHtml, sceneHtml } from './gallery/page.js';
+import { type Scene, scenes } from './gallery/scenes.js';
+
+export { scheduleExample } from './gallery/scenes.js';
 
 export const galleryPath = resolve(import.meta.dirname, '../docs/gallery.md');
-
-interface Shown {
-  event: string;
-  /** What the heading says about the example, e.g. the action. */
-  note?: string;
-  payload: () => EventPayload;
-  status: string;
-}
-
-const first = (
-  event: string,
-  pick: (example: EventPayload) => boolean = () => true,
-): EventPayload => {
-  const example = examplesOf(event).find(pick);
-  if (!example) throw new Error(`@octokit/webhooks-examples has no fitting ${event} example`);
-  return example;
-};
-const withAction = (action: string) => (example: EventPayload) => example.action === action;
-const edited = (event: EventPayload, path: string[], value: unknown): EventPayload => {
-  const copy = structuredClone(event);
-  let target: Record<string, unknown> = copy;
-  for (const key of path.slice(0, -1)) target = target[key] as Record<string, unknown>;
-  target[path.at(-1) ?? ''] = value;
-  return copy;
-};
-
-/** One example per built-in message; a few are adjusted (marked) to show a case the corpus lacks. */
-const SHOWN: readonly Shown[] = [
-  {
-    event: 'push',
-    payload: () => first('push', (e) => Array.isArray(e.commits) && e.commits.length > 0),
-    status: 'success',
-  },
-  {
-    event: 'pull_request',
-    note: 'opened',
-    payload: () => first('pull_request', withAction('opened')),
-    status: 'success',
-  },
-  {
-    event: 'pull_request',
-    note: 'closed and merged (adjusted)',
-    payload: () =>
-      edited(first('pull_request', withAction('closed')), ['pull_request', 'merged'], true),
-    status: 'success',
-  },
-  {
-    event: 'pull_request',
-    note: 'review_requested',
-    payload: () => first('pull_request', withAction('review_requested')),
-    status: 'success',
-  },
-  {
-    event: 'pull_request_review',
-    note: 'submitted, approving (adjusted)',
-    payload: () =>
-      edited(
-        first('pull_request_review', withAction('submitted')),
-        ['review', 'state'],
-        'approved',
-      ),
-    status: 'success',
-  },
-  {
-    event: 'pull_request_review_comment',
-    note: 'created',
-    payload: () => first('pull_request_review_comment', withAction('created')),
-    status: 'success',
-  },
-  {
-    event: 'issues',
-    note: 'opened',
-    payload: () => first('issues', withAction('opened')),
-    status: 'success',
-  },
-  {
-    event: 'issue_comment',
-    note: 'created',
-    payload: () => first('issue_comment', withAction('created')),
-    status: 'success',
-  },
-  {
-    event: 'release',
-    note: 'published, with release notes (adjusted)',
-    payload: () =>
-      edited(
-        first('release', withAction('published')),
-        ['release', 'body'],
-        "## What's changed\n- Faster start-up (#12)\n- Fix the README (#13)",
-      ),
-    status: 'success',
-  },
-  { event: 'create', payload: () => first('create'), status: 'success' },
-  { event: 'delete', payload: () => first('delete'), status: 'success' },
-  {
-    event: 'workflow_run',
-    note: 'completed, failed (adjusted)',
-    payload: () =>
-      edited(
-        first(
-          'workflow_run',
-          (e) =>
-            e.action === 'completed' && stringAt(e, 'workflow_run', 'conclusion') === 'success',
-        ),
-        ['workflow_run', 'conclusion'],
-        'failure',
-      ),
-    status: 'failure',
-  },
-  {
-    event: 'workflow_dispatch',
-    note: 'with inputs (adjusted)',
-    payload: () =>
-      edited(first('workflow_dispatch'), ['inputs'], {
-        environment: 'staging',
-        debug: false,
-        version: 'v1.2.3',
-      }),
-    status: 'success',
-  },
-  {
-    event: 'schedule',
-    note: 'from test/fixtures/schedule.json',
-    payload: () => scheduleExample(),
-    status: 'failure',
-  },
-  { event: 'deployment_status', payload: () => first('deployment_status'), status: 'success' },
-  {
-    event: 'check_run',
-    note: 'completed',
-    payload: () => first('check_run', withAction('completed')),
-    status: 'failure',
-  },
-  {
-    event: 'discussion',
-    note: 'created',
-    payload: () => first('discussion', withAction('created')),
-    status: 'success',
-  },
-  {
-    event: 'star',
-    note: 'any other event: the generic message',
-    payload: () => first('star'),
-    status: 'cancelled',
-  },
-];
-
-/** The hand-made `schedule` payload (the corpus has none). */
-export function scheduleExample(): EventPayload {
-  return JSON.parse(
-    readFileSync(resolve(import.meta.dirname, '../test/fixtures/schedule.json'), 'utf8'),
-  );
-}
+const picturesFolder = resolve(import.meta.dirname, '../docs/gallery');
 
 export async function galleryMarkdown(): Promise<string> {
   const sections: string[] = [
@@ -172,31 +23,36 @@ export async function galleryMarkdown(): Promise<string> {
     '',
     'What the action posts when `message` is empty, rendered from the example payloads in',
     '[`@octokit/webhooks-examples`](https://github.com/octokit/webhooks) (`schedule` from',
-    '`test/fixtures/schedule.json`). Each is shown as Markdown source, first without `status`, then',
-    'with it (which adds the status line, and an attachment with the status colour to the post).',
-    'Any event without a message of its own gets the generic one, shown last (`star`). Examples',
-    'marked "adjusted" had a field changed to show a case the corpus has no example of.',
+    '`test/fixtures/schedule.json`). Each picture shows the post as Mattermost draws it, first',
+    'without `status`, then with it (which adds the status line, and an attachment with the',
+    'status colour to the post); its Markdown source follows. Any event without a message of its',
+    'own gets the generic one (`star`). Examples marked "adjusted" had a field changed to show a',
+    'case the corpus has no example of. Last come a failed run and a thread.',
     '',
-    'Generated by `npx tsx scripts/gallery.ts`; a test fails when this file is out of date.',
+    "The pictures are drawn by `npm run gallery`: the Markdown goes through Mattermost's own",
+    'parser (`@mattermost/commonmark`), emoji names become the emoji, and the page is styled like',
+    "Mattermost's web app (the light Denim theme) and captured by headless Chromium. They are a",
+    'close likeness, not screenshots of a server. `npx tsx scripts/gallery.ts` rewrites this file',
+    'alone; a test fails when it is out of date.',
   ];
-  for (const { event, note, payload: example, status } of SHOWN) {
-    const payload = example();
-    const plain = await renderMessage(undefined, contextFor(event, payload));
-    const statusContext = contextFor(event, payload, { status });
-    const withStatus = await renderMessage(undefined, statusContext);
-    const attachment = JSON.stringify(statusAttachment(status, statusContext));
-    sections.push(
-      '',
-      `## \`${event}\`${note ? ` — ${note}` : ''}`,
-      '',
-      fenced(plain),
-      '',
-      `With \`status: ${status}\` (and the attachment \`${attachment}\`):`,
-      '',
-      fenced(withStatus),
-    );
+  for (const scene of await scenes()) {
+    sections.push('', `## ${scene.heading}`, '');
+    if (scene.text) sections.push(scene.text, '');
+    sections.push(`![${altText(scene)}](gallery/${scene.id}.png)`);
+    for (const post of scene.posts) {
+      sections.push('');
+      if (post.caption) sections.push(post.caption, '');
+      sections.push(fenced(post.message));
+    }
   }
   return `${sections.join('\n')}\n`;
+}
+
+function altText(scene: Scene): string {
+  const what = scene.heading.replace(/`/g, '');
+  return scene.layout === 'thread'
+    ? `${what}: the root post and its replies in Mattermost's thread panel`
+    : `${what}: the post${scene.posts.length > 1 ? 's' : ''} as Mattermost shows ${scene.posts.length > 1 ? 'them' : 'it'}`;
 }
 
 /** A fence longer than any backtick run in the text. */
@@ -206,7 +62,32 @@ function fenced(text: string): string {
   return `${fence}markdown\n${text}\n${fence}`;
 }
 
+/** Draws docs/gallery/{id}.png for every scene, and removes pictures of scenes that are gone. */
+async function drawPictures(): Promise<void> {
+  installTools();
+  const emoji = mattermostEmoji();
+  const all = await scenes();
+  const markup = all.map((scene) => sceneHtml(scene, emoji));
+  const heights = sceneHeights(pageHtml(markup, true), PAGE_WIDTH);
+  mkdirSync(picturesFolder, { recursive: true });
+  const wanted = new Set(all.map((scene) => `${scene.id}.png`));
+  for (const file of readdirSync(picturesFolder)) {
+    if (file.endsWith('.png') && !wanted.has(file)) rmSync(join(picturesFolder, file));
+  }
+  let total = 0;
+  for (const [index, scene] of all.entries()) {
+    const height = heights.get(scene.id);
+    if (!height) throw new Error(`Chromium did not lay out the scene ${scene.id}`);
+    const png = join(picturesFolder, `${scene.id}.png`);
+    const size = capture(pageHtml([markup[index] ?? '']), PAGE_WIDTH, height, png);
+    total += size;
+    console.log(`${png} ${PAGE_WIDTH}×${height} ${(size / 1024).toFixed(1)} KiB`);
+  }
+  console.log(`${all.length} pictures, ${(total / 1024).toFixed(1)} KiB in all`);
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   writeFileSync(galleryPath, await galleryMarkdown());
   console.log(`Wrote ${galleryPath}`);
+  if (process.argv.includes('--pictures')) await drawPictures();
 }

@@ -1,5 +1,6 @@
 /** What the step reports back: the `posts` output, the step summary and the failure line. */
 import type { DeliveryResult } from './deliver/result.js';
+import { quotedForGitHub } from './github-markdown.js';
 
 export function postsOutput(results: DeliveryResult[]): string {
   return JSON.stringify(
@@ -28,6 +29,11 @@ export function failureReport(results: DeliveryResult[]): string | undefined {
   ].join('\n');
 }
 
+/**
+ * The step summary: the message as GitHub can show it, its Markdown source, and one row per
+ * destination with a permalink to its post. A dry run says first that nothing was sent; a
+ * skipped run says why in the heading.
+ */
 export function summaryMarkdown(
   message: string,
   results: DeliveryResult[],
@@ -40,6 +46,13 @@ export function summaryMarkdown(
     : dryRun
       ? '### Mattermost message (dry run: not sent)'
       : '### Mattermost message';
+  const notice =
+    dryRun && !skipped
+      ? [
+          '**Dry run: nothing was sent.** The message was rendered and the inputs checked; no request was made to Mattermost.',
+          '',
+        ]
+      : [];
   const rows = results.map((r) => {
     const link =
       serverUrl && r.postId ? `[${r.postId}](${serverUrl}/_redirect/pl/${r.postId})` : '';
@@ -48,7 +61,14 @@ export function summaryMarkdown(
   return [
     heading,
     '',
+    ...notice,
+    quotedForGitHub(message),
+    '',
+    '<details><summary>Markdown source</summary>',
+    '',
     fenced(message),
+    '',
+    '</details>',
     '',
     '| Destination | Status | Post | Error |',
     '| --- | --- | --- | --- |',
