@@ -2,9 +2,11 @@
 import { randomBytes } from 'node:crypto';
 import { ActionError } from '../errors.js';
 import type { MattermostApi, MattermostPost, UploadFile } from '../mattermost/api.js';
+import { mapConcurrently } from './concurrent.js';
 import type { PostContent } from './result.js';
 
-const MAX_FILES_PER_POST = 5;
+/** `PostFileidsMaxRunes` (300) holds 10 ids; the web app's MAX_UPLOAD_FILES is 10 too. */
+const MAX_FILES_PER_POST = 10;
 
 export interface PostPartsRequest {
   api: MattermostApi;
@@ -92,17 +94,22 @@ export function postProps(
   if (content.display.username) props.override_username = content.display.username;
   if (content.display.iconUrl) props.override_icon_url = content.display.iconUrl;
   if (content.display.iconEmoji) props.override_icon_emoji = content.display.iconEmoji;
+  // The web app shows the overrides only on posts marked as from a webhook (`isFromWebhook`).
+  const { username, iconUrl, iconEmoji } = content.display;
+  if (username || iconUrl || iconEmoji) props.from_webhook = 'true';
   return Object.keys(props).length > 0 ? props : undefined;
 }
 
+/** One upload request per file, a bounded number at a time; the ids in batches of one post each. */
 export async function uploadInBatches(
   api: MattermostApi,
   channelId: string,
   files: UploadFile[],
 ): Promise<string[][]> {
+  const ids = await mapConcurrently(files, (file) => api.uploadFile(channelId, file));
   const batches: string[][] = [];
-  for (let start = 0; start < files.length; start += MAX_FILES_PER_POST) {
-    batches.push(await api.uploadFiles(channelId, files.slice(start, start + MAX_FILES_PER_POST)));
+  for (let start = 0; start < ids.length; start += MAX_FILES_PER_POST) {
+    batches.push(ids.slice(start, start + MAX_FILES_PER_POST));
   }
   return batches;
 }
