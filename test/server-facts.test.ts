@@ -135,7 +135,10 @@ describe('2. no priority on a reply', () => {
     expect(run.errors).toEqual([]);
     const sent = postBodies();
     expect(sent.length).toBeGreaterThan(1);
-    expect(sent.map((body) => 'metadata' in body)).toEqual([true, ...sent.slice(1).map(() => false)]);
+    expect(sent.map((body) => 'metadata' in body)).toEqual([
+      true,
+      ...sent.slice(1).map(() => false),
+    ]);
   });
 
   it('403 with post priority turned off: says so, not "add the bot"', async () => {
@@ -182,7 +185,10 @@ describe('3. display overrides over REST carry from_webhook', () => {
 describe('4. one file per upload request, the body limit being for the whole request', () => {
   it('two files that each fit, but not together, are both uploaded', async () => {
     server.config.maxFileSize = 1000;
-    const run = await api({ channel: buildsId, message: 'x', files: '*.txt' }, filesWorkspace(2, 700));
+    const run = await api(
+      { channel: buildsId, message: 'x', files: '*.txt' },
+      filesWorkspace(2, 700),
+    );
     expect(run.errors).toEqual([]);
     const uploads = server.requestsTo('POST', '/api/v4/files');
     expect(uploads).toHaveLength(2);
@@ -191,7 +197,10 @@ describe('4. one file per upload request, the body limit being for the whole req
 
   it('a file over the limit is named in the error', async () => {
     server.config.maxFileSize = 1000;
-    const run = await api({ channel: buildsId, message: 'x', files: '*.txt' }, filesWorkspace(1, 1600));
+    const run = await api(
+      { channel: buildsId, message: 'x', files: '*.txt' },
+      filesWorkspace(1, 1600),
+    );
     expect(run.errors[0]).toMatch(
       /^report-01\.txt is larger than the server accepts \(413 api\.file\.upload_file\.too_large_detailed\.app_error, request \w+\): attach a smaller file or raise Maximum File Size/,
     );

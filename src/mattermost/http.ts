@@ -267,7 +267,9 @@ function isRetryableAnswer(policy: RetryPolicy, response: HttpResponse): boolean
 function mayHaveBeenSaved(outcome: AttemptOutcome): boolean {
   if (!outcome.response) return !outcome.failure.neverSent;
   const status = outcome.response.status;
-  return status === 502 || status === 504 || (status === 500 && !readServerAnswer(outcome.response).id);
+  return (
+    status === 502 || status === 504 || (status === 500 && !readServerAnswer(outcome.response).id)
+  );
 }
 
 function isRetryableFailure(policy: RetryPolicy, failure: NetworkFailure): boolean {

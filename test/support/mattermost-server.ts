@@ -10,6 +10,10 @@ import {
 } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { parseMultipart } from './multipart.js';
+import { type CheckedRequest, openApi } from './openapi.js';
+
+export { type MultipartPart, parseMultipart } from './multipart.js';
 
 export interface RecordedRequest {
   method: string;
@@ -703,11 +707,7 @@ function wrapWebhookError(error: unknown, hookId: string): unknown {
   if (!(error instanceof ApiError)) return error;
   const decode = error.id === ERRORS.hookParse[1];
   const [, id, message] = decode ? ERRORS.hookDecode : ERRORS.hookGeneral;
-  return new ApiError(
-    decode ? 400 : error.status,
-    id,
-    `${message.replace(/\.$/, '')} ${hookId}.`,
-  );
+  return new ApiError(decode ? 400 : error.status, id, `${message.replace(/\.$/, '')} ${hookId}.`);
 }
 
 function handleIncomingWebhook(s: State, call: Call, hookId: string): Reply {
@@ -729,7 +729,8 @@ function handleIncomingWebhook(s: State, call: Call, hookId: string): Reply {
   }
   // CreateWebhookPost (`server/channels/app/webhook.go`): a post that fails Post.IsValid, e.g. on
   // its type, comes back as a 500.
-  if (!isAcceptedPostType(payload.type)) throw fail('hookCreating', 'model.post.is_valid.type.app_error');
+  if (!isAcceptedPostType(payload.type))
+    throw fail('hookCreating', 'model.post.is_valid.type.app_error');
 
   const props: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(payload.props ?? {})) {
@@ -1031,45 +1032,6 @@ function patchPost(s: State, call: ApiCall): Reply {
   return jsonReply(200, postJson(s, post));
 }
 
-export interface MultipartPart {
-  name: string;
-  filename: string | undefined;
-  contentType: string | undefined;
-  data: Buffer;
-}
-
-/** Parses a multipart/form-data body; undefined when it is malformed. Binary-safe. */
-export function parseMultipart(body: Buffer, contentType: string): MultipartPart[] | undefined {
-  const match = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
-  const boundary = match?.[1] ?? match?.[2];
-  if (!boundary) return undefined;
-  const delimiter = Buffer.from(`--${boundary}`);
-  const nextDelimiter = Buffer.from(`\r\n--${boundary}`);
-  const parts: MultipartPart[] = [];
-  let pos = body.indexOf(delimiter);
-  if (pos < 0) return undefined;
-  pos += delimiter.length;
-  while (body.subarray(pos, pos + 2).toString() !== '--') {
-    if (body.subarray(pos, pos + 2).toString() !== '\r\n') return undefined;
-    pos += 2;
-    const end = body.indexOf(nextDelimiter, pos);
-    if (end < 0) return undefined;
-    const part = body.subarray(pos, end);
-    const headerEnd = part.indexOf('\r\n\r\n');
-    if (headerEnd < 0) return undefined;
-    const headers = part.subarray(0, headerEnd).toString('utf8');
-    const disposition = /^content-disposition:(.*)$/im.exec(headers)?.[1] ?? '';
-    parts.push({
-      name: /\bname="([^"]*)"/i.exec(disposition)?.[1] ?? '',
-      filename: /\bfilename="([^"]*)"/i.exec(disposition)?.[1],
-      contentType: /^content-type:\s*(.*)$/im.exec(headers)?.[1]?.trim(),
-      data: Buffer.from(part.subarray(headerEnd + 4)),
-    });
-    pos = end + nextDelimiter.length;
-  }
-  return parts;
-}
-
 const MIME_TYPES: Record<string, string> = {
   txt: 'text/plain',
   log: 'text/plain',
@@ -1087,7 +1049,8 @@ const MIME_TYPES: Record<string, string> = {
 
 function uploadFiles(s: State, call: ApiCall): Reply {
   if (!call.config.enableFileAttachments) throw fail('attachmentsDisabled');
-  if (call.body.length > call.config.maxFileSize + FILE_BODY_SLACK_BYTES) throw fail('fileTooLarge');
+  if (call.body.length > call.config.maxFileSize + FILE_BODY_SLACK_BYTES)
+    throw fail('fileTooLarge');
   const contentType = call.headers['content-type'] ?? '';
   let channelId = call.query.channel_id ?? '';
   const clientIds: string[] = [];
@@ -1568,6 +1531,16 @@ export class MattermostTestServer {
     this.requests.length = 0;
   }
 
+  /**
+   * Takes this server's request violations, for a test that sends a request the real API would
+   * refuse on purpose (to see the server refuse it); answers stay checked.
+   */
+  takeRequestViolations(): OpenApiViolation[] {
+    const mine = violations.filter((v) => v.server === this.url && v.kind === 'request');
+    for (const v of mine) violations.splice(violations.indexOf(v), 1);
+    return mine;
+  }
+
   // --- request pipeline -------------------------------------------------------------------------
 
   private teamByName(name: string): Team {
@@ -1625,6 +1598,15 @@ export class MattermostTestServer {
       json: parseJson(text),
       at,
     });
+    const checked: CheckedRequest = {
+      method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      contentType: req.headers['content-type'],
+      body,
+    };
+    this.check('request', checked, openApi().checkRequest(checked));
+    checkedRequests += 1;
     const requestId = newId();
     const config = this.config;
     await this.sleep(config.latencyMs);
@@ -1657,8 +1639,34 @@ export class MattermostTestServer {
     };
     const reply = await this.serve(call, requestId, req.socket.remoteAddress ?? '');
     await hold(); // a no-op unless the route never reached its hold
-    if (replacing) this.answerFault(req, res, replacing, requestId, config);
-    else this.answer(res, reply, requestId);
+    if (replacing) {
+      this.answerFault(req, res, replacing, requestId, config);
+      return;
+    }
+    // Injected faults stand in for proxies and other servers; the server's own answers must
+    // be ones the published API describes.
+    const contentType = reply.headers['Content-Type'];
+    this.check(
+      'response',
+      checked,
+      openApi().checkResponse(checked, {
+        status: reply.status,
+        contentType: typeof contentType === 'string' ? contentType : undefined,
+        body: reply.body.toString(),
+      }),
+    );
+    this.answer(res, reply, requestId);
+  }
+
+  private check(kind: OpenApiViolation['kind'], request: CheckedRequest, problems: string[]): void {
+    for (const problem of problems) {
+      violations.push({
+        server: this.url,
+        kind,
+        request: `${request.method} ${request.path}`,
+        problem,
+      });
+    }
   }
 
   private answerFault(
@@ -1790,14 +1798,41 @@ interface RateDecision {
 function mergeRateHeaders(rates: RateDecision[]): Record<string, string | string[]> {
   const merged: Record<string, string[]> = {};
   for (const rate of rates) {
-    for (const [name, value] of Object.entries(rate.headers)) (merged[name] ??= []).push(value);
+    for (const [name, value] of Object.entries(rate.headers)) {
+      merged[name] = [...(merged[name] ?? []), value];
+    }
   }
   return Object.fromEntries(
-    Object.entries(merged).map(([name, values]) => [name, values.length === 1 ? (values[0] ?? '') : values]),
+    Object.entries(merged).map(([name, values]) => [
+      name,
+      values.length === 1 ? (values[0] ?? '') : values,
+    ]),
   );
 }
 
 export const startMattermostTestServer = MattermostTestServer.start;
+
+/** A request the real API would refuse, or an answer the real server would not give. */
+export interface OpenApiViolation {
+  server: string;
+  kind: 'request' | 'response';
+  request: string;
+  problem: string;
+}
+
+// Module-wide, so a check after each test sees the violations of servers already stopped.
+const violations: OpenApiViolation[] = [];
+let checkedRequests = 0;
+
+/** Takes (and forgets) every violation recorded so far; see test/support/openapi-setup.ts. */
+export function takeOpenApiViolations(): OpenApiViolation[] {
+  return violations.splice(0, violations.length);
+}
+
+/** How many requests the OpenAPI check has seen in this process. */
+export function openApiCheckedRequests(): number {
+  return checkedRequests;
+}
 
 function matchesPath(pattern: string | RegExp, path: string): boolean {
   return typeof pattern === 'string' ? pattern === path : pattern.test(path);
