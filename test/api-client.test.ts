@@ -434,7 +434,7 @@ describe('files', () => {
       api.uploadFile(ids.hidden, { name: 'a.txt', content: Buffer.from('a') }),
     );
     expect(error.message).toBe(
-      `The bot cannot upload files to channel ${ids.hidden} ${answerSuffixOf(error)}: add the bot to the channel.`,
+      `Channel ${ids.hidden} does not exist or the bot cannot upload files to it ${answerSuffixOf(error)}: check the channel id, or add the bot to the channel.`,
     );
   });
 

@@ -350,8 +350,9 @@ export function createApiClient(http: Http, serverUrl: string, token: string): M
           if (status === 403 && id === 'api.file.attachments.disabled.app_error') {
             return `File attachments are disabled on this Mattermost server ${suffix}: a system admin can enable them (System Console → Site Configuration → File Sharing and Downloads), or drop files.`;
           }
+          // As for posts, an unknown channel id fails the permission check: a 403 too.
           if (status === 403)
-            return `The bot cannot upload files to channel ${channelId} ${suffix}: add the bot to the channel.`;
+            return `Channel ${channelId} does not exist or the bot cannot upload files to it ${suffix}: check the channel id, or add the bot to the channel.`;
           if (status === 413)
             return `${file.name} is larger than the server accepts ${suffix}: attach a smaller file or raise Maximum File Size (System Console → File Sharing and Downloads).`;
           return undefined;
