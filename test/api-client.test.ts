@@ -399,6 +399,15 @@ describe('posts', () => {
   });
 });
 
+describe('channel names', () => {
+  it('a name the server refuses as a URL parameter (400)', async () => {
+    const error = await rejection(api.getChannelByName('dev', 'my channel'));
+    expect(error.message).toBe(
+      `"dev/my channel" is not a team and channel name Mattermost accepts ${answerSuffixOf(error)}: use the names from the channel's URL (lowercase letters, digits, - and _).`,
+    );
+  });
+});
+
 describe('files', () => {
   const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 255, 13, 10]);
 

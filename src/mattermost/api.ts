@@ -219,6 +219,9 @@ export function createApiClient(http: Http, serverUrl: string, token: string): M
             }
             if (status === 403)
               return `The bot is not a member of team "${team}" ${suffix}: add the bot to the team.`;
+            if (status === 400 && id === 'api.context.invalid_url_param.app_error') {
+              return `"${team}/${name}" is not a team and channel name Mattermost accepts ${suffix}: use the names from the channel's URL (lowercase letters, digits, - and _).`;
+            }
             return undefined;
           },
         },
