@@ -91,11 +91,11 @@ export function postProps(
 ): Record<string, unknown> | undefined {
   const props: Record<string, unknown> = { ...(first ? content.props : {}) };
   if (first && content.attachments) props.attachments = content.attachments;
-  if (content.display.username) props.override_username = content.display.username;
-  if (content.display.iconUrl) props.override_icon_url = content.display.iconUrl;
-  if (content.display.iconEmoji) props.override_icon_emoji = content.display.iconEmoji;
-  // The web app shows the overrides only on posts marked as from a webhook (`isFromWebhook`).
   const { username, iconUrl, iconEmoji } = content.display;
+  if (username) props.override_username = username;
+  if (iconUrl) props.override_icon_url = iconUrl;
+  if (iconEmoji) props.override_icon_emoji = iconEmoji;
+  // The web app shows the overrides only on posts marked as from a webhook (`isFromWebhook`).
   if (username || iconUrl || iconEmoji) props.from_webhook = 'true';
   return Object.keys(props).length > 0 ? props : undefined;
 }

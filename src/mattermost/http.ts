@@ -316,18 +316,18 @@ function retryAfterMs(headers: Record<string, string | undefined>): number | und
   return waits.length > 0 ? Math.max(...waits) : undefined;
 }
 
-/**
- * What the `X-RateLimit-*` headers say, from the most restrictive limiter when several answer
- * (VaryByUser adds a second set, which Node joins as `"99, 98"`). Mattermost's limiter is a GCRA:
- * `Limit` is the burst + 1, `Reset` the seconds until the bucket is full again, so the sustained
- * rate is about (Limit − Remaining) / Reset per second; waiting out `Reset` would be far too long.
- */
 interface RateLimitState {
   remaining: number;
   /** The time one more request takes to become allowed at the sustained rate. */
   intervalMs: number;
 }
 
+/**
+ * What the `X-RateLimit-*` headers say, from the most restrictive limiter when several answer
+ * (VaryByUser adds a second set, which Node joins as `"99, 98"`). Mattermost's limiter is a GCRA:
+ * `Limit` is the burst + 1, `Reset` the seconds until the bucket is full again, so the sustained
+ * rate is about (Limit − Remaining) / Reset per second; waiting out `Reset` would be far too long.
+ */
 function readRateLimit(headers: Record<string, string | undefined>): RateLimitState | undefined {
   const limits = headerNumbers(headers['x-ratelimit-limit']);
   const remainings = headerNumbers(headers['x-ratelimit-remaining']);
