@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApiClient } from '../src/mattermost/api.js';
 import { createHttp } from '../src/mattermost/http.js';
-import { MattermostTestServer } from './support/mattermost-server.js';
+import { MattermostTestServer, openApiCheckedRequests } from './support/mattermost-server.js';
 import { type CheckedRequest, openApi } from './support/openapi.js';
 
 let server: MattermostTestServer;
@@ -95,6 +95,7 @@ describe('requests the published API would refuse are recorded', () => {
     http.dispose();
     expect(server.requests).toHaveLength(3);
     expect(problems()).toEqual([]);
+    expect(openApiCheckedRequests()).toBeGreaterThanOrEqual(3);
   });
 });
 

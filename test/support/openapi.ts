@@ -68,6 +68,14 @@ const SCHEMA_DEVIATIONS: Record<string, Json> = {
     channel_id: { type: 'string' },
     archived: { type: 'boolean' },
   },
+  // `server/public/model/reaction.go` Reaction: also `update_at`, `delete_at`, `remote_id`,
+  // `channel_id`.
+  Reaction: {
+    update_at: { type: 'integer' },
+    delete_at: { type: 'integer' },
+    remote_id: { type: 'string' },
+    channel_id: { type: 'string' },
+  },
   // `server/public/model/utils.go` AppError: `detailed_error` is always in the JSON (blank
   // outside developer mode); `is_oauth` when set.
   AppError: {
