@@ -3,7 +3,9 @@
 // describe is checked, whatever route serves it, so a route added to the test server is checked
 // as soon as it exists. Where the files are wrong about the server (the server source wins, as
 // in ../shared/mattermost/server-facts.md) the deviation is listed below with its source.
-import { readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import formats from 'ajv-formats';
@@ -94,6 +96,25 @@ const REQUEST_DEVIATIONS: { operation: string; property: string; schema: Json; w
     // say `type: string`, which the server could not decode.
     why: 'PostPatch.Props is a map',
   },
+];
+
+/** Query parameters the server reads that the files do not list, by operation. */
+const QUERY_DEVIATIONS: { operation: string; params: Json[] }[] = [
+  {
+    // getPostsForChannel (`server/channels/api4/post.go`) reads these as booleans.
+    operation: 'GET /api/v4/channels/{channel_id}/posts',
+    params: ['skipFetchThreads', 'collapsedThreads', 'collapsedThreadsExtended'].map((name) => ({
+      name,
+      in: 'query',
+      schema: { type: 'boolean' },
+    })),
+  },
+];
+
+/** Answers the server gives with another success status than the files list. */
+const STATUS_DEVIATIONS: { operation: string; status: string; sameAs: string }[] = [
+  // saveReaction (`server/channels/api4/reaction.go`) writes no status: 200, not 201.
+  { operation: 'POST /api/v4/reactions', status: '200', sameAs: '201' },
 ];
 
 /**
@@ -222,7 +243,7 @@ export function loadOpenApi(dir: string): OpenApi {
   let components: Json = {};
   const paths: Record<string, { item: Json; source: string }> = {};
   for (const name of files) {
-    const doc = parseYaml(readFileSync(join(dir, name), 'utf8')) as Json | null;
+    const doc = readYaml(join(dir, name));
     if (!doc) continue;
     if (isRecord(doc.components)) components = doc.components;
     for (const [path, item] of Object.entries(doc)) {
@@ -236,7 +257,8 @@ export function loadOpenApi(dir: string): OpenApi {
   const schemas = isRecord(components.schemas) ? components.schemas : {};
   schemas.IncomingWebhookRequest ??= INCOMING_WEBHOOK_REQUEST;
 
-  const ajv = new Ajv({ strict: false, allErrors: true });
+  // The files are not JSON Schema proper (OpenAPI 3.0 keywords): no meta-schema check.
+  const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false });
   formats.default(ajv);
   ajv.addSchema({ $id: 'mm', components: withRefs(components, 'mm') });
   ajv.addSchema({ $id: 'mm-closed', components: withRefs(closed(components), 'mm-closed') });
@@ -261,7 +283,7 @@ export function loadOpenApi(dir: string): OpenApi {
     for (const method of METHODS) {
       const spec = item[method];
       if (!isRecord(spec)) continue;
-      applyRequestDeviations(`${method.toUpperCase()} ${template}`, spec);
+      applyDeviations(`${method.toUpperCase()} ${template}`, spec);
       const segments = template.split('/');
       const pattern = new RegExp(
         `^${segments
@@ -437,6 +459,20 @@ function applySchemaDeviations(components: Json): void {
   }
 }
 
+function applyDeviations(operation: string, spec: Json): void {
+  for (const deviation of QUERY_DEVIATIONS) {
+    if (deviation.operation !== operation) continue;
+    const params = Array.isArray(spec.parameters) ? spec.parameters : [];
+    spec.parameters = [...params, ...deviation.params];
+  }
+  for (const deviation of STATUS_DEVIATIONS) {
+    if (deviation.operation !== operation) continue;
+    const responses = isRecord(spec.responses) ? spec.responses : {};
+    responses[deviation.status] ??= responses[deviation.sameAs];
+  }
+  applyRequestDeviations(operation, spec);
+}
+
 function applyRequestDeviations(operation: string, spec: Json): void {
   for (const deviation of REQUEST_DEVIATIONS) {
     if (deviation.operation !== operation) continue;
@@ -488,6 +524,22 @@ function closed<T>(value: T, inAllOf = false): T {
 function mediaType(contentType: string | undefined): string | undefined {
   const media = contentType?.split(';')[0]?.trim().toLowerCase();
   return media === '' ? undefined : media;
+}
+
+/**
+ * Parsing the YAML takes about a second, in every test file's worker: the result is kept as
+ * JSON in the temp directory, under the hash of the file's text, so a changed file is read anew.
+ */
+function readYaml(path: string): Json | null {
+  const text = readFileSync(path, 'utf8');
+  const hash = createHash('sha256').update(text).digest('hex').slice(0, 32);
+  const cached = join(tmpdir(), `mattermost-notify-openapi-${hash}.json`);
+  if (existsSync(cached)) return JSON.parse(readFileSync(cached, 'utf8')) as Json | null;
+  const doc = parseYaml(text) as Json | null;
+  const partial = `${cached}.${process.pid}`;
+  writeFileSync(partial, JSON.stringify(doc));
+  renameSync(partial, cached);
+  return doc;
 }
 
 function escapeRegExp(text: string): string {
