@@ -328,7 +328,16 @@ describe('posts', () => {
   it('a channel the bot is not in', async () => {
     const error = await rejection(api.createPost(newPost({ channel_id: ids.hidden })));
     expect(error.message).toBe(
-      `The bot cannot post in channel ${ids.hidden} ${answerSuffixOf(error)}: add the bot to the channel.`,
+      `Channel ${ids.hidden} does not exist or the bot is not in it ${answerSuffixOf(error)}: check the channel id, or add the bot to the channel.`,
+    );
+  });
+
+  it('a channel id that does not exist answers 403 too, and is explained as either', async () => {
+    const unknown = 'abcdefghijklmnopqrstuvwxyz';
+    const error = await rejection(api.createPost(newPost({ channel_id: unknown })));
+    expect(error.server).toMatchObject({ status: 403, id: 'api.context.permissions.app_error' });
+    expect(error.message).toBe(
+      `Channel ${unknown} does not exist or the bot is not in it ${answerSuffixOf(error)}: check the channel id, or add the bot to the channel.`,
     );
   });
 
@@ -358,7 +367,16 @@ describe('posts', () => {
     );
   });
 
-  it('no such post to edit', async () => {
+  it('no such post to edit: a 403, explained as either', async () => {
+    const error = await rejection(api.patchPost('abcdefghijklmnopqrstuvwxyz', { message: 'x' }));
+    expect(error.server).toMatchObject({ status: 403 });
+    expect(error.message).toBe(
+      `Post abcdefghijklmnopqrstuvwxyz does not exist or the bot cannot edit it ${answerSuffixOf(error)}: check update-post-id; a bot edits only its own posts unless it may edit others' posts.`,
+    );
+  });
+
+  it('no such post to edit, where a server answers 404', async () => {
+    server.inject({ method: 'PUT', path: /\/patch$/, status: 404 });
     const error = await rejection(api.patchPost('abcdefghijklmnopqrstuvwxyz', { message: 'x' }));
     expect(error.message).toBe(
       `There is no post abcdefghijklmnopqrstuvwxyz to edit ${answerSuffixOf(error)}: check update-post-id (the post may have been deleted).`,
@@ -369,7 +387,7 @@ describe('posts', () => {
     const theirs = server.addPost({ channel_id: ids.builds, user_id: jo.id, message: 'x' });
     const error = await rejection(api.patchPost(theirs.id, { message: 'y' }));
     expect(error.message).toBe(
-      `The bot cannot edit post ${theirs.id} ${answerSuffixOf(error)}: a bot edits only its own posts unless it may edit others' posts; give the id of a post the bot made.`,
+      `Post ${theirs.id} does not exist or the bot cannot edit it ${answerSuffixOf(error)}: check update-post-id; a bot edits only its own posts unless it may edit others' posts.`,
     );
   });
 
@@ -381,29 +399,39 @@ describe('posts', () => {
   });
 });
 
+describe('channel names', () => {
+  it('a name the server refuses as a URL parameter (400)', async () => {
+    const error = await rejection(api.getChannelByName('dev', 'my channel'));
+    expect(error.message).toBe(
+      `"dev/my channel" is not a team and channel name Mattermost accepts ${answerSuffixOf(error)}: use the names from the channel's URL (lowercase letters, digits, - and _).`,
+    );
+  });
+});
+
 describe('files', () => {
   const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 255, 13, 10]);
 
-  it('uploads multipart (channel_id, then files) and returns the ids in order', async () => {
-    const fileIds = await api.uploadFiles(ids.builds, [
-      { name: 'report "final".txt', content: Buffer.from('all green\r\n--not-a-boundary\r\n') },
-      { name: 'shot.png', content: png },
-    ]);
-    expect(fileIds).toHaveLength(2);
+  it('uploads one file per multipart request (channel_id, then the file) and returns its id', async () => {
+    const fileIds = [
+      await api.uploadFile(ids.builds, {
+        name: 'report "final".txt',
+        content: Buffer.from('all green\r\n--not-a-boundary\r\n'),
+      }),
+      await api.uploadFile(ids.builds, { name: 'shot.png', content: png }),
+    ];
     const stored = server.uploadedFiles();
     expect(stored.map((file) => file.id)).toEqual(fileIds);
     expect(stored.map((file) => file.name)).toEqual(['report %22final%22.txt', 'shot.png']);
     expect(stored[0]?.content.toString()).toBe('all green\r\n--not-a-boundary\r\n');
     expect(stored[1]?.content.equals(png)).toBe(true);
     expect(stored.every((file) => file.channel_id === ids.builds)).toBe(true);
-    expect(await api.uploadFiles(ids.builds, [])).toEqual([]);
-    expect(server.requestsTo('POST', '/api/v4/files')).toHaveLength(1);
+    expect(server.requestsTo('POST', '/api/v4/files')).toHaveLength(2);
   });
 
   it('attachments disabled on the server', async () => {
     server.config.enableFileAttachments = false;
     const error = await rejection(
-      api.uploadFiles(ids.builds, [{ name: 'a.txt', content: Buffer.from('a') }]),
+      api.uploadFile(ids.builds, { name: 'a.txt', content: Buffer.from('a') }),
     );
     expect(error.message).toBe(
       `File attachments are disabled on this Mattermost server ${answerSuffixOf(error)}: a system admin can enable them (System Console → Site Configuration → File Sharing and Downloads), or drop files.`,
@@ -412,20 +440,20 @@ describe('files', () => {
 
   it('a channel the bot cannot upload to', async () => {
     const error = await rejection(
-      api.uploadFiles(ids.hidden, [{ name: 'a.txt', content: Buffer.from('a') }]),
+      api.uploadFile(ids.hidden, { name: 'a.txt', content: Buffer.from('a') }),
     );
     expect(error.message).toBe(
-      `The bot cannot upload files to channel ${ids.hidden} ${answerSuffixOf(error)}: add the bot to the channel.`,
+      `Channel ${ids.hidden} does not exist or the bot cannot upload files to it ${answerSuffixOf(error)}: check the channel id, or add the bot to the channel.`,
     );
   });
 
-  it('a file over the size limit', async () => {
+  it('a file over the size limit (MaxFileSize + 512 for the whole request)', async () => {
     server.config.maxFileSize = 100;
     const error = await rejection(
-      api.uploadFiles(ids.builds, [{ name: 'big.bin', content: Buffer.alloc(200) }]),
+      api.uploadFile(ids.builds, { name: 'big.bin', content: Buffer.alloc(800) }),
     );
     expect(error.message).toBe(
-      `A file is larger than the server accepts ${answerSuffixOf(error)}: attach smaller files or raise Maximum File Size.`,
+      `big.bin is larger than the server accepts ${answerSuffixOf(error)}: attach a smaller file or raise Maximum File Size (System Console → File Sharing and Downloads).`,
     );
   });
 });

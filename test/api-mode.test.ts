@@ -301,7 +301,7 @@ describe('API mode: long messages and files', () => {
     expect(server.requestsTo('GET', '/api/v4/config/client')).toHaveLength(0);
   });
 
-  it('uploads files to the channel, five per post, the rest in a reply', async () => {
+  it('uploads files to the channel, one request each, up to ten on the post', async () => {
     const workspace = mkdtempSync(join(tmpdir(), 'mm-files-'));
     for (let i = 1; i <= 7; i += 1)
       writeFileSync(join(workspace, `report-${i}.txt`), `report ${i}`);
@@ -314,7 +314,8 @@ describe('API mode: long messages and files', () => {
     const thread = server
       .posts({ channel_id: releasesId })
       .filter((p) => p.id === rootId || p.root_id === rootId);
-    expect(thread.map((p) => p.file_ids.length)).toEqual([5, 2]);
+    expect(thread.map((p) => p.file_ids.length)).toEqual([7]);
+    expect(server.requestsTo('POST', '/api/v4/files')).toHaveLength(7);
     expect(
       server
         .uploadedFiles()

@@ -4,7 +4,13 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { unexpectedAnswerError } from '../src/mattermost/answer.js';
-import { createHttp, type Http, type HttpSettings, redactUrl } from '../src/mattermost/http.js';
+import {
+  createHttp,
+  type Http,
+  type HttpResponse,
+  type HttpSettings,
+  redactUrl,
+} from '../src/mattermost/http.js';
 import { MattermostTestServer } from './support/mattermost-server.js';
 import { REFUSED_URL } from './support/refused.js';
 
@@ -282,7 +288,19 @@ describe('429', () => {
     expect(logs[0]).toContain('in 7.0 s (attempt 2 of 4): 429 Too Many Requests');
   });
 
-  it('else waits X-RateLimit-Reset seconds', async () => {
+  it('else waits one interval at the sustained rate: Reset / (Limit − Remaining)', async () => {
+    // throttled's GCRA: Limit is the burst + 1, Reset the time until the bucket is full.
+    limited({
+      'X-RateLimit-Limit': '101',
+      'X-RateLimit-Remaining': '0',
+      'X-RateLimit-Reset': '11',
+    });
+    const { http, sleeps } = harness();
+    expect((await http.send(apiGet())).status).toBe(200);
+    expect(sleeps[0]).toBeCloseTo(11000 / 101);
+  });
+
+  it('else, without a Limit, waits X-RateLimit-Reset seconds', async () => {
     limited({ 'X-RateLimit-Reset': '3', 'X-RateLimit-Remaining': '0' });
     const { http, sleeps } = harness();
     expect((await http.send(apiGet())).status).toBe(200);
@@ -312,16 +330,64 @@ describe('429', () => {
 });
 
 describe('pacing on X-RateLimit-Remaining', () => {
-  it('waits for the reset once the budget is spent, so no request draws a 429', async () => {
+  const pacedHarness = () => {
+    const waits: number[] = [];
+    const paced = harness({
+      retries: 0,
+      sleep: (ms) => {
+        waits.push(ms);
+        return new Promise((resolve) => setTimeout(resolve, ms));
+      },
+    });
+    return { ...paced, waits };
+  };
+
+  it('paces at the sustained rate once the burst is spent, not for the whole Reset', async () => {
+    // 10/s with a burst of 20: Reset says 3 s (time to full), the next request passes in 0.1 s.
+    server.config.rateLimit = { perSec: 10, maxBurst: 20 };
+    const { http, waits } = pacedHarness();
+    const answers: HttpResponse[] = [];
+    for (let i = 0; i < 25; i++) answers.push(await http.send(apiGet()));
+    expect(answers.map((a) => a.status)).toEqual(Array(25).fill(200));
+    const spent = answers.find((a) => a.headers['x-ratelimit-remaining'] === '0');
+    expect(spent?.headers).toMatchObject({ 'x-ratelimit-limit': '21', 'x-ratelimit-reset': '3' });
+    expect(waits.length).toBeGreaterThan(0);
+    expect(Math.max(...waits)).toBeLessThan(500);
+  });
+
+  it('takes the most restrictive of duplicated headers (VaryByUser: "9, 8"), pacer still on', async () => {
+    server.config.rateLimit = { perSec: 10, maxBurst: 3, varyByUser: true };
+    const { http } = pacedHarness();
+    const answers: HttpResponse[] = [];
+    for (let i = 0; i < 10; i++) answers.push(await http.send(apiGet()));
+    expect(answers.map((a) => a.status)).toEqual(Array(10).fill(200));
+    expect(answers[0]?.headers['x-ratelimit-remaining']).toMatch(/^\d+, \d+$/);
+  });
+
+  it('holds every caller for Retry-After after a 429', async () => {
+    server.inject({
+      path: '/api/v4/users/me',
+      status: 429,
+      headers: { 'Retry-After': '2' },
+      body: 'limit exceeded\n',
+    });
+    const { http, sleeps } = harness({ retries: 1 });
+    const [first, second] = await Promise.all([http.send(apiGet()), http.send(apiGet())]);
+    expect([first?.status, second?.status]).toEqual([200, 200]);
+    expect(server.requestsTo('GET', '/api/v4/users/me')).toHaveLength(3);
+    expect(sleeps.filter((ms) => ms > 1900)).not.toHaveLength(0);
+  });
+
+  it('paces once the budget is spent, so no request draws a 429', async () => {
     server.config.rateLimit = { perSec: 10, maxBurst: 3 };
     const { http, logs } = harness({ retries: 0, sleep: undefined });
     const statuses: number[] = [];
     for (let i = 0; i < 8; i++) statuses.push((await http.send(apiGet())).status);
     expect(statuses).toEqual(Array(8).fill(200));
     expect(server.requestsTo('GET', '/api/v4/users/me')).toHaveLength(8);
-    expect(logs.some((line) => line.startsWith('Mattermost rate limit reached: waiting'))).toBe(
-      true,
-    );
+    expect(
+      logs.some((line) => line.startsWith('Mattermost rate limit reached: pacing requests')),
+    ).toBe(true);
   });
 
   it('holds concurrent callers too: 30 requests, 5 at a time, none retried', async () => {

@@ -99,6 +99,28 @@ const fakeId = (c: string) => c.repeat(26);
 /** One row per error: a name, the request (set-up included), the status and id expected. */
 type ErrorCase = [string, () => Promise<Res>, number, string];
 
+/**
+ * Rows whose request the OpenAPI check refuses too (they are here to see the server refuse
+ * them): the test claims those violations, and only those rows may have any.
+ */
+const SPEC_REFUSES = new Set([
+  'not JSON',
+  'text of the wrong type',
+  '?access_token=',
+  'an unknown route',
+  'a path outside the API',
+  'config/client without format=old',
+  'a DM body of one id',
+  'a DM body that is no array',
+  'a group of two',
+  'a message that is no string',
+]);
+
+function claimSpecRefusal(name: string): void {
+  const refused = server.takeRequestViolations().map((v) => v.problem);
+  expect(refused.length > 0, `${name}: ${refused.join('; ')}`).toBe(SPEC_REFUSES.has(name));
+}
+
 beforeEach(() => start());
 afterEach(() => server.stop());
 
@@ -131,6 +153,10 @@ describe('incoming webhooks', () => {
   it('retries after escaping raw newlines and tabs in text values', async () => {
     const sloppy = await send(f.hook.url, { method: 'POST', body: '{"text": "a\nb\tc"}' });
     expect(sloppy.status).toBe(200);
+    // Not JSON to a strict reader (nor to the OpenAPI check): the server's second try reads it.
+    expect(server.takeRequestViolations().map((v) => v.problem)).toEqual([
+      'the body is not valid application/json',
+    ]);
     expect(server.posts()[0]?.message).toBe('a\nb\tc');
   });
 
@@ -149,11 +175,34 @@ describe('incoming webhooks', () => {
     ['priority without priority.priority', () => hook({ text: 'x', priority: { requested_ack: true } }), 400, 'api.context.invalid_param.app_error'],
     ['a system_ type', () => hook({ text: 'x', type: 'system_join_channel' }), 400, 'api.context.invalid_param.app_error'],
     ['webhooks disabled', () => { server.config.enableIncomingWebhooks = false; return hook({ text: 'x' }); }, 501, 'web.incoming_webhook.disabled.app_error'],
+    ['a type Post.IsValid refuses', () => hook({ text: 'x', type: 'bogus' }), 500, 'api.post.create_webhook_post.creating.app_error'],
   ];
-  it.each(errors)('refuses %s', async (_name, call, status, id) => {
+  it.each(errors)('refuses %s (older servers: the specific id)', async (name, call, status, id) => {
+    server.config.webhookErrors = 'specific';
     expectError(await call(), status, id);
+    claimSpecRefusal(name);
     expect(server.posts()).toEqual([]);
   });
+
+  it.each(errors)(
+    'refuses %s (current servers: wrapped, same status)',
+    async (name, call, status, id) => {
+      const res = await call();
+      claimSpecRefusal(name);
+      const decode = id === 'model.incoming_hook.parse_data.app_error';
+      expect(res.status).toBe(status);
+      expect(res.json).toMatchObject({
+        id: decode
+          ? 'web.incoming_webhook.decode.app_error'
+          : 'web.incoming_webhook.general.app_error',
+        status_code: status,
+      });
+      expect(String((res.json as { message: unknown }).message)).toMatch(
+        /incoming webhook [a-z0-9]{26}\.$/,
+      );
+      expect(server.posts()).toEqual([]);
+    },
+  );
 
   it('posts to a locked hook’s own channel, and to private channels its creator is in', async () => {
     const locked = server.addIncomingWebhook({
@@ -261,6 +310,11 @@ describe('REST API', () => {
 
   it('creates group channels idempotently, adding the caller', async () => {
     const group = await api('POST', '/channels/group', { json: [f.alice.id, f.carol.id] });
+    // The files ask for at least 3 ids; createGroupChannel (`server/channels/api4/channel.go`)
+    // adds the caller first, so 2 others are enough. Nothing in the action sends this.
+    expect(server.takeRequestViolations().map((v) => v.problem)).toEqual([
+      'body must NOT have fewer than 3 items',
+    ]);
     const again = await api('POST', '/channels/group', {
       json: [f.carol.id, f.bot.user.id, f.alice.id],
     });
@@ -355,20 +409,26 @@ describe('REST API', () => {
     ['a message over MaxPostSize runes', () => { server.config.maxPostSize = 5; return createPost({ message: '😀'.repeat(6) }); }, 400, 'model.post.is_valid.message_length.app_error'],
     // Go marshals "<" as \u003c: 140000 bytes sent measure 840000 runes
     ['props over 800000 runes', () => createPost({ message: 'x', props: { p: '<'.repeat(140_000) } }), 400, 'model.post.is_valid.props.app_error'],
-    ['more than 5 file_ids', () => createPost({ message: 'x', file_ids: Array(6).fill(fakeId('f')) }), 400, 'model.post.is_valid.file_ids.app_error'],
+    ['more than 10 file_ids', () => createPost({ message: 'x', file_ids: Array(11).fill(fakeId('f')) }), 400, 'model.post.is_valid.file_ids.app_error'],
+    ['a priority on a reply', () => createPost({ message: 'x', root_id: seedPost(f.town.id).id, metadata: { priority: { priority: 'urgent' } } }), 400, 'api.post.post_priority.priority_post_only_allowed_for_root_post.request_error'],
+    ['a priority with post priority off', () => { server.config.postPriority = false; return createPost({ message: 'x', metadata: { priority: { priority: 'urgent' } } }); }, 403, 'api.post.post_priority.priority_post_not_allowed_for_user.request_error'],
+    ['an unknown channel id', () => createPost({ message: 'x', channel_id: fakeId('c') }), 403, forbidden],
+    ['an uppercase channel name', () => api('GET', '/teams/name/eng/channels/name/Town-Square'), 400, 'api.context.invalid_url_param.app_error'],
+    ['an uppercase team name', () => api('GET', '/teams/name/ENG/channels/name/town-square'), 400, 'api.context.invalid_url_param.app_error'],
     ['a system_ post type', () => createPost({ message: 'x', type: 'system_join_channel' }), 400, 'api.context.invalid_param.app_error'],
     ['a message that is no string', () => createPost({ message: 7 }), 400, 'api.context.invalid_body_param.app_error'],
     ['an unknown root_id', () => createPost({ message: 'x', root_id: fakeId('r') }), 400, 'api.post.create_post.root_id.app_error'],
     ['a root_id that is a reply', () => createPost({ message: 'x', root_id: server.addPost({ channel_id: f.town.id, user_id: f.alice.id, message: 'r', root_id: seedPost(f.town.id).id }).id }), 400, 'api.post.create_post.root_id.app_error'],
     ['a root_id in another channel', () => createPost({ message: 'x', root_id: seedPost(f.builds.id).id }), 400, 'api.post.create_post.channel_root_id.app_error'],
-    ['a patch of an unknown post', () => api('PUT', `/posts/${fakeId('p')}/patch`, { json: { message: 'x' } }), 404, 'app.post.get.app_error'],
+    ['a patch of an unknown post', () => api('PUT', `/posts/${fakeId('p')}/patch`, { json: { message: 'x' } }), 403, forbidden],
     ['a patch of another user’s post', () => api('PUT', `/posts/${seedPost(f.town.id).id}/patch`, { json: { message: 'x' } }), 403, forbidden],
     ['a patch over MaxPostSize', () => { server.config.maxPostSize = 3; return api('PUT', `/posts/${seedPost(f.town.id).id}/patch`, { json: { message: 'long' }, token: f.admin.token }); }, 400, 'model.post.is_valid.message_length.app_error'],
     ['an unknown post', () => api('GET', `/posts/${fakeId('p')}`), 404, 'app.post.get.app_error'],
     ['a post in a private channel', () => api('GET', `/posts/${seedPost(f.secret.id).id}`), 403, forbidden],
   ];
-  it.each(errors)('refuses %s', async (_name, call, status, id) => {
+  it.each(errors)('refuses %s', async (name, call, status, id) => {
     expectError(await call(), status, id);
+    claimSpecRefusal(name);
     expect(server.posts().filter((p) => p.user_id !== f.alice.id)).toEqual([]); // alice's are seeds
   });
 });
@@ -430,23 +490,34 @@ describe('files', () => {
 });
 
 describe('rate limiting', () => {
-  it('sends X-RateLimit-* headers, then a plain-text 429 that is not handled', async () => {
+  it('GCRA headers: Limit = burst + 1, Reset = seconds to full, then a plain-text 429', async () => {
     server.config.rateLimit = { perSec: 1, maxBurst: 2 };
-    const one = await api('GET', '/users/me');
-    const two = await api('GET', '/users/me');
-    const three = await createPost({ message: 'x' });
-    expect(one.headers.get('x-ratelimit-limit')).toBe('2');
-    expect([one, two].map((r) => r.headers.get('x-ratelimit-remaining'))).toEqual(['1', '0']);
-    expect(two.headers.get('x-ratelimit-reset')).toBe('1');
-    expect(three.status).toBe(429);
-    expect(three.text.trim()).toBe('limit exceeded');
-    expect(three.headers.get('content-type')).toMatch(/^text\/plain/);
-    expect(Number(three.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    const answers: Res[] = [];
+    for (let i = 0; i < 3; i++) answers.push(await api('GET', '/users/me'));
+    const refused = await createPost({ message: 'x' });
+    const header = (name: string) => answers.map((r) => r.headers.get(name));
+    expect(header('x-ratelimit-limit')).toEqual(['3', '3', '3']);
+    expect(header('x-ratelimit-remaining')).toEqual(['2', '1', '0']);
+    expect(header('x-ratelimit-reset')).toEqual(['1', '2', '3']);
+    expect(header('retry-after')).toEqual([null, null, null]);
+    expect(refused.status).toBe(429);
+    expect(refused.text).toBe('limit exceeded\n');
+    expect(refused.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect(refused.headers.get('x-ratelimit-remaining')).toBe('0');
     expect(server.posts()).toEqual([]);
-    expect(server.requests).toHaveLength(3);
-    // another token has its own bucket; webhooks are limited by address
-    expect((await api('GET', '/users/me', { token: f.admin.token })).status).toBe(200);
-    expect((await hook({ text: 'x' })).headers.get('x-ratelimit-limit')).toBe('2');
+    expect(server.requests).toHaveLength(4);
+    // keyed by the client address: another token, or a webhook, shares the bucket
+    expect((await api('GET', '/users/me', { token: f.admin.token })).status).toBe(429);
+    expect((await hook({ text: 'x' })).status).toBe(429);
+  });
+
+  it('VaryByUser adds a second set of headers, one line each', async () => {
+    server.config.rateLimit = { perSec: 10, maxBurst: 5, varyByUser: true };
+    await api('GET', '/users/me', { token: f.admin.token });
+    const res = await api('GET', '/users/me');
+    expect(res.headers.get('x-ratelimit-limit')).toBe('6, 6');
+    expect(res.headers.get('x-ratelimit-remaining')).toBe('4, 5');
   });
 });
 
@@ -501,8 +572,14 @@ describe('faults', () => {
     expect(server.posts().map((p) => p.message)).toEqual(['x', 'dropped']);
   });
 
-  it('hides 5xx bodies in hardened mode', async () => {
-    const hidden = { message: 'Internal Server Error', status_code: 500 };
+  it('hides 5xx bodies and ids in hardened mode', async () => {
+    const hidden = {
+      id: '',
+      message: 'Internal Server Error',
+      detailed_error: '',
+      request_id: expect.stringMatching(/^[a-z0-9]{26}$/),
+      status_code: 500,
+    };
     server.config.hardened = true;
     server.inject({ path: '/api/v4/users/me', status: 503 });
     const res = await api('GET', '/users/me');

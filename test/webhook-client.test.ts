@@ -14,7 +14,8 @@ const secrets: string[] = [];
 const printed: string[] = [];
 
 beforeEach(async () => {
-  server = await MattermostTestServer.start();
+  // Most cases here are the specific ids of older servers; current ones are below.
+  server = await MattermostTestServer.start({ webhookErrors: 'specific' });
   server.addTeam({ name: 'dev' });
   const creator = server.addUser({ username: 'creator', teams: ['dev'] });
   const outsider = server.addUser({ username: 'outsider', teams: ['dev'] });
@@ -256,5 +257,64 @@ describe('postToWebhook', () => {
     );
     expect(logs).toHaveLength(3);
     server = await MattermostTestServer.start(); // for afterEach
+  });
+});
+
+describe('postToWebhook on a current server: wrapped ids, explained by status', () => {
+  beforeEach(() => {
+    server.config.webhookErrors = 'wrapped';
+  });
+
+  const general = (status: number) =>
+    ({ status, id: 'web.incoming_webhook.general.app_error' }) as const;
+
+  it('400: names every cause a 400 can have, the @user too', async () => {
+    const error = await rejection({ text: 'hi', channel: '@ghost' }, '@ghost');
+    expect(error.server).toMatchObject(general(400));
+    expect(error.message).toBe(
+      `The webhook refused the message for @ghost ${answerSuffixOf(error)}: the webhook was deleted or webhook-url is mistyped (create a new incoming webhook), there is no Mattermost user @ghost, the message is empty, or payload's priority or type is invalid (priority needs priority.priority; type must not start with "system_").`,
+    );
+  });
+
+  it('403 to the private channel: the lock or the channel, not the bot', async () => {
+    const error = await rejection({ text: 'hi', channel: 'secret' }, 'secret');
+    expect(error.server).toMatchObject(general(403));
+    expect(error.message).toBe(
+      `The webhook may not post to "secret" ${answerSuffixOf(error)}: the webhook is locked to its own channel (remove channel/user, or untick "Lock to this channel" in its settings), or "secret" is a private channel the webhook's creator is not in.`,
+    );
+  });
+
+  it('404: the channel override', async () => {
+    const error = await rejection({ text: 'hi', channel: '~nope' }, '~nope');
+    expect(error.server).toMatchObject(general(404));
+    expect(error.message).toBe(
+      `Channel "nope" does not exist in the webhook's team: use the channel's name from its URL (not its display name), or a webhook of the right team ${answerSuffixOf(error)}.`,
+    );
+  });
+
+  it('501: webhooks disabled', async () => {
+    server.config.enableIncomingWebhooks = false;
+    const error = await rejection({ text: 'hi' });
+    expect(error.server).toMatchObject(general(501));
+    expect(error.message).toContain('Incoming webhooks are disabled on this Mattermost server');
+  });
+
+  it('500: the post was refused, not retried', async () => {
+    const error = await rejection({ text: 'hi', type: 'nonsense' });
+    expect(error.server).toMatchObject(general(500));
+    expect(error.message).toBe(
+      `Mattermost refused to create the webhook's post ${answerSuffixOf(error)}; its type "nonsense" is the likely cause: payload type must be empty, "slack_attachment" or start with "custom_"; it was not retried (see the server logs for the request id).`,
+    );
+    expect(server.requestsTo('POST', `/hooks/${hook.id}`)).toHaveLength(1);
+  });
+
+  it('a body that does not decode', async () => {
+    server.inject({
+      path: `/hooks/${hook.id}`,
+      status: 400,
+      body: { id: 'web.incoming_webhook.decode.app_error', message: 'x', status_code: 400 },
+    });
+    const error = await rejection({ text: 'hi' });
+    expect(error.message).toMatch(/^The webhook could not read the message as JSON/);
   });
 });

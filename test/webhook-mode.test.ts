@@ -34,6 +34,7 @@ afterAll(async () => {
 beforeEach(() => {
   server.clearLog();
   server.config.enableIncomingWebhooks = true;
+  server.config.webhookErrors = 'wrapped';
 });
 
 const postsSince = (count: number) => server.posts().slice(-count);
@@ -253,13 +254,17 @@ describe('webhook mode', () => {
     const [error] = run.errors;
     expect(error).toMatch(/^Could not deliver to 2 of 3 destinations:/);
     expect(error).toMatch(
-      /- no-such-channel: .*no-such-channel.*\(404 web\.incoming_webhook\.channel\.app_error/,
+      /- no-such-channel: .*no-such-channel.*\(404 web\.incoming_webhook\.general\.app_error/,
     );
-    expect(error).toMatch(/- @nobody: .*nobody.*\(400 web\.incoming_webhook\.user\.app_error/);
+    expect(error).toMatch(/- @nobody: .*nobody.*\(400 web\.incoming_webhook\.general\.app_error/);
   });
 });
 
-describe('webhook server answers', () => {
+describe('webhook server answers (an older server: specific ids)', () => {
+  beforeEach(() => {
+    server.config.webhookErrors = 'specific';
+  });
+
   it('explains a deleted or mistyped hook without printing the URL', async () => {
     const run = await runAction({
       inputs: { 'webhook-url': `${server.url}/hooks/abcdefghijklmnopqrstuvwxyz`, message: 'x' },

@@ -3,9 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { ActionError } from '../errors.js';
 import type { MattermostApi, MattermostPost, UploadFile } from '../mattermost/api.js';
 import type { ThreadOpening } from '../thread/root.js';
+import { mapConcurrently } from './concurrent.js';
 import type { PostContent } from './result.js';
 
-const MAX_FILES_PER_POST = 5;
+/** `PostFileidsMaxRunes` (300) holds 10 ids; the web app's MAX_UPLOAD_FILES is 10 too. */
+const MAX_FILES_PER_POST = 10;
 
 /** One message to one channel: its parts, and its files already uploaded there, in batches. */
 export interface PostPartsRequest {
@@ -86,20 +88,25 @@ export function postProps(
 ): Record<string, unknown> | undefined {
   const props: Record<string, unknown> = { ...(first ? content.props : {}) };
   if (first && content.attachments) props.attachments = content.attachments;
-  if (content.display.username) props.override_username = content.display.username;
-  if (content.display.iconUrl) props.override_icon_url = content.display.iconUrl;
-  if (content.display.iconEmoji) props.override_icon_emoji = content.display.iconEmoji;
+  const { username, iconUrl, iconEmoji } = content.display;
+  if (username) props.override_username = username;
+  if (iconUrl) props.override_icon_url = iconUrl;
+  if (iconEmoji) props.override_icon_emoji = iconEmoji;
+  // The web app shows the overrides only on posts marked as from a webhook (`isFromWebhook`).
+  if (username || iconUrl || iconEmoji) props.from_webhook = 'true';
   return Object.keys(props).length > 0 ? props : undefined;
 }
 
+/** One upload request per file, a bounded number at a time; the ids in batches of one post each. */
 export async function uploadInBatches(
   api: MattermostApi,
   channelId: string,
   files: UploadFile[],
 ): Promise<string[][]> {
+  const ids = await mapConcurrently(files, (file) => api.uploadFile(channelId, file));
   const batches: string[][] = [];
-  for (let start = 0; start < files.length; start += MAX_FILES_PER_POST) {
-    batches.push(await api.uploadFiles(channelId, files.slice(start, start + MAX_FILES_PER_POST)));
+  for (let start = 0; start < ids.length; start += MAX_FILES_PER_POST) {
+    batches.push(ids.slice(start, start + MAX_FILES_PER_POST));
   }
   return batches;
 }

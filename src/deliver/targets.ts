@@ -43,8 +43,9 @@ type UserRefOutcome = { value: MattermostUserRef } | { error: string };
 export async function resolveTargets(delivery: TargetLookup): Promise<Target[]> {
   const { api, destinations } = delivery;
   const channelNames = destinations.filter((d) => d.kind === 'channel-name');
+  // Team and channel names are always lowercase; the server refuses any other (400).
   const channelsLookup = settleEach(channelNames, (d) =>
-    api.getChannelByName(d.team ?? '', d.name),
+    api.getChannelByName((d.team ?? '').toLowerCase(), d.name.toLowerCase()),
   );
   const userRefs = await userRefsOf(delivery);
   const refs = [...userRefs.values()].flatMap((outcome) =>

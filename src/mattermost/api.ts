@@ -81,8 +81,11 @@ export interface MattermostApi {
   getPost(postId: string): Promise<MattermostPost>;
   createPost(post: NewPost): Promise<MattermostPost>;
   patchPost(postId: string, patch: PostPatch): Promise<MattermostPost>;
-  /** Uploads to the channel and returns the file ids in the order given. */
-  uploadFiles(channelId: string, files: UploadFile[]): Promise<string[]>;
+  /**
+   * Uploads one file to the channel and returns its id. One file per request, as the web app
+   * does: the server's size limit (MaxFileSize) is for the whole request, not for each file.
+   */
+  uploadFile(channelId: string, file: UploadFile): Promise<string>;
   /** The server's `MaxPostSize` in runes; 16383 (the stock value) when it does not say. */
   getMaxPostSize(): Promise<number>;
   /** One page of a channel's root posts (replies left out), newest first. */
@@ -225,6 +228,9 @@ export function createApiClient(http: Http, serverUrl: string, token: string): M
             }
             if (status === 403)
               return `The bot is not a member of team "${team}" ${suffix}: add the bot to the team.`;
+            if (status === 400 && id === 'api.context.invalid_url_param.app_error') {
+              return `"${team}/${name}" is not a team and channel name Mattermost accepts ${suffix}: use the names from the channel's URL (lowercase letters, digits, - and _).`;
+            }
             return undefined;
           },
         },
@@ -303,8 +309,15 @@ export function createApiClient(http: Http, serverUrl: string, token: string): M
             if (status === 400 && id === 'model.post.is_valid.props.app_error') {
               return `The post's props are larger than the server accepts ${suffix}: shorten payload (props and attachments).`;
             }
+            if (status === 403 && id?.includes('priority_post_not_allowed_for_user')) {
+              return `Post priority is turned off on this Mattermost server ${suffix}: drop priority from payload, or a system admin can turn on Message Priority (System Console → Site Configuration → Posts).`;
+            }
+            if (status === 400 && id?.includes('priority_post_only_allowed_for_root_post')) {
+              return `Mattermost accepts a priority only on a thread's first post ${suffix}: drop priority from payload for replies.`;
+            }
+            // The permission check comes before the channel is loaded: an unknown id is a 403 too.
             if (status === 403)
-              return `The bot cannot post in channel ${channel} ${suffix}: add the bot to the channel.`;
+              return `Channel ${channel} does not exist or the bot is not in it ${suffix}: check the channel id, or add the bot to the channel.`;
             if (status === 404)
               return `There is no channel ${channel} ${suffix}: check the channel.`;
             return undefined;
@@ -325,8 +338,9 @@ export function createApiClient(http: Http, serverUrl: string, token: string): M
             if (status === 404) {
               return `There is no post ${postId} to edit ${suffix}: check update-post-id (the post may have been deleted).`;
             }
+            // The edit permission is checked before the post is loaded: an unknown id is a 403 too.
             if (status === 403) {
-              return `The bot cannot edit post ${postId} ${suffix}: a bot edits only its own posts unless it may edit others' posts; give the id of a post the bot made.`;
+              return `Post ${postId} does not exist or the bot cannot edit it ${suffix}: check update-post-id; a bot edits only its own posts unless it may edit others' posts.`;
             }
             if (status === 400 && id === 'model.post.is_valid.message_length.app_error') {
               return tooLongMessage(suffix);
@@ -338,28 +352,28 @@ export function createApiClient(http: Http, serverUrl: string, token: string): M
       );
     },
 
-    async uploadFiles(channelId, files) {
-      if (files.length === 0) return [];
+    async uploadFile(channelId, file) {
       const spec: Call = {
         method: 'POST',
         path: '/files',
-        multipart: multipartBody(channelId, files),
-        what: `Uploading ${files.map((file) => file.name).join(', ')} to channel ${channelId}`,
+        multipart: multipartBody(channelId, file),
+        what: `Uploading ${file.name} to channel ${channelId}`,
         explain: ({ status, id, suffix }) => {
           if (status === 403 && id === 'api.file.attachments.disabled.app_error') {
             return `File attachments are disabled on this Mattermost server ${suffix}: a system admin can enable them (System Console → Site Configuration → File Sharing and Downloads), or drop files.`;
           }
+          // As for posts, an unknown channel id fails the permission check: a 403 too.
           if (status === 403)
-            return `The bot cannot upload files to channel ${channelId} ${suffix}: add the bot to the channel.`;
+            return `Channel ${channelId} does not exist or the bot cannot upload files to it ${suffix}: check the channel id, or add the bot to the channel.`;
           if (status === 413)
-            return `A file is larger than the server accepts ${suffix}: attach smaller files or raise Maximum File Size.`;
+            return `${file.name} is larger than the server accepts ${suffix}: attach a smaller file or raise Maximum File Size (System Console → File Sharing and Downloads).`;
           return undefined;
         },
       };
       const { json, response } = await call(spec);
-      const ids = fileIds(json);
-      if (ids === undefined || ids.length !== files.length) throw unexpectedShape(spec, response);
-      return ids;
+      const [id, ...more] = fileIds(json) ?? [];
+      if (id === undefined || more.length > 0) throw unexpectedShape(spec, response);
+      return id;
     },
 
     async getMaxPostSize() {
@@ -472,26 +486,21 @@ function segment(value: string): string {
   return encodeURIComponent(value).replace(/%40/g, '@').replace(/%2B/g, '+');
 }
 
-/** `channel_id` first, then one `files` part per file, as the web app sends them. */
-function multipartBody(
-  channelId: string,
-  files: UploadFile[],
-): { body: Buffer; contentType: string } {
+/** `channel_id` first, then the `files` part, as the web app sends them. */
+function multipartBody(channelId: string, file: UploadFile): { body: Buffer; contentType: string } {
   const boundary = `mattermost-notify-${randomUUID()}`;
   const parts: Buffer[] = [
     Buffer.from(
       `--${boundary}\r\nContent-Disposition: form-data; name="channel_id"\r\n\r\n${channelId}\r\n`,
     ),
   ];
-  for (const file of files) {
-    parts.push(
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="${escapeFilename(file.name)}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
-      ),
-      file.content,
-      Buffer.from('\r\n'),
-    );
-  }
+  parts.push(
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="${escapeFilename(file.name)}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+    ),
+    file.content,
+    Buffer.from('\r\n'),
+  );
   parts.push(Buffer.from(`--${boundary}--\r\n`));
   return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
 }

@@ -148,6 +148,8 @@ export function createHttp(settings: HttpSettings): Http {
         `Retrying ${target} in ${seconds(delayMs)} s (attempt ${attemptNumber + 1} of ${attempts}): ${reason}`,
       );
       await sleep(delayMs);
+      // A 429's wait is the pacer's too: it need not be slept twice.
+      if (outcome.response?.status === 429) pacer.waitedOut();
     }
   }
 
@@ -254,14 +256,20 @@ function isRetryableAnswer(policy: RetryPolicy, response: HttpResponse): boolean
   const status = response.status;
   if (policy === 'webhook') return status === 429 || status === 503;
   if ([408, 429, 502, 503, 504].includes(status)) return true;
-  return status === 500 && readServerAnswer(response).id === DEDUPLICATE_PENDING_ID;
+  if (status !== 500) return false;
+  const id = readServerAnswer(response).id;
+  // Hardened mode blanks the id of every 5xx, the "pending" answer's too; with the same
+  // pending_post_id a repeat returns the saved post rather than posting twice.
+  return id === DEDUPLICATE_PENDING_ID || (policy === 'post' && id === undefined);
 }
 
 /** The request reached the server and may have been carried out before the answer was lost. */
 function mayHaveBeenSaved(outcome: AttemptOutcome): boolean {
-  return outcome.response
-    ? [502, 504].includes(outcome.response.status)
-    : !outcome.failure.neverSent;
+  if (!outcome.response) return !outcome.failure.neverSent;
+  const status = outcome.response.status;
+  return (
+    status === 502 || status === 504 || (status === 500 && !readServerAnswer(outcome.response).id)
+  );
 }
 
 function isRetryableFailure(policy: RetryPolicy, failure: NetworkFailure): boolean {
@@ -293,22 +301,68 @@ function answerDelayMs(
   return waitMs;
 }
 
-/** `Retry-After` (seconds or an HTTP date), else `X-RateLimit-Reset` (seconds from now). */
+/** `Retry-After` (seconds or an HTTP date), else one interval at the sustained rate. */
 function rateLimitWaitMs(headers: Record<string, string | undefined>): number | undefined {
-  const retryAfter = headers['retry-after']?.trim();
-  if (retryAfter) {
-    if (/^\d+(\.\d+)?$/.test(retryAfter)) return Number(retryAfter) * 1000;
-    const date = Date.parse(retryAfter);
-    if (!Number.isNaN(date)) return Math.max(0, date - Date.now());
-  }
-  return resetWaitMs(headers['x-ratelimit-reset']);
+  return retryAfterMs(headers) ?? readRateLimit(headers)?.intervalMs;
 }
 
-function resetWaitMs(reset: string | undefined): number | undefined {
-  const value = Number(reset?.trim() || Number.NaN);
-  if (!Number.isFinite(value) || value < 0) return undefined;
-  // Mattermost sends seconds from now; some proxies send a Unix time instead.
-  return value > 1_000_000_000 ? Math.max(0, value * 1000 - Date.now()) : value * 1000;
+function retryAfterMs(headers: Record<string, string | undefined>): number | undefined {
+  const values = headerValues(headers['retry-after']);
+  const waits = values.flatMap((value) => {
+    if (/^\d+(\.\d+)?$/.test(value)) return [Number(value) * 1000];
+    const date = Date.parse(value);
+    return Number.isNaN(date) ? [] : [Math.max(0, date - Date.now())];
+  });
+  return waits.length > 0 ? Math.max(...waits) : undefined;
+}
+
+interface RateLimitState {
+  remaining: number;
+  /** The time one more request takes to become allowed at the sustained rate. */
+  intervalMs: number;
+}
+
+/**
+ * What the `X-RateLimit-*` headers say, from the most restrictive limiter when several answer
+ * (VaryByUser adds a second set, which Node joins as `"99, 98"`). Mattermost's limiter is a GCRA:
+ * `Limit` is the burst + 1, `Reset` the seconds until the bucket is full again, so the sustained
+ * rate is about (Limit − Remaining) / Reset per second; waiting out `Reset` would be far too long.
+ */
+function readRateLimit(headers: Record<string, string | undefined>): RateLimitState | undefined {
+  const limits = headerNumbers(headers['x-ratelimit-limit']);
+  const remainings = headerNumbers(headers['x-ratelimit-remaining']);
+  const resets = headerNumbers(headers['x-ratelimit-reset']).map(resetSeconds);
+  if (remainings.length === 0) return undefined;
+  let remaining = Number.POSITIVE_INFINITY;
+  let intervalMs = 0;
+  remainings.forEach((left, index) => {
+    remaining = Math.min(remaining, left);
+    const reset = resets[index] ?? resets.at(-1);
+    const limit = limits[index] ?? limits.at(-1);
+    if (reset === undefined) return;
+    // Without a Limit, the whole Reset is the only safe reading.
+    const used = limit === undefined ? 1 : Math.max(1, limit - left);
+    intervalMs = Math.max(intervalMs, (reset * 1000) / used);
+  });
+  return { remaining, intervalMs };
+}
+
+function headerValues(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+}
+
+function headerNumbers(value: string | undefined): number[] {
+  return headerValues(value)
+    .map(Number)
+    .filter((n) => Number.isFinite(n) && n >= 0);
+}
+
+/** Mattermost sends seconds from now; some proxies send a Unix time instead. */
+function resetSeconds(value: number): number {
+  return value > 1_000_000_000 ? Math.max(0, value - Date.now() / 1000) : value;
 }
 
 interface Pacer {
@@ -316,19 +370,22 @@ interface Pacer {
   take(target: string): Promise<void>;
   /** Every request taken must be given back, with its answer when there is one. */
   giveBack(response: HttpResponse | undefined): void;
+  /** The caller has slept until the pacer's next request time already. */
+  waitedOut(): void;
 }
 
 /**
  * Spends the server's rate-limit budget (`X-RateLimit-Remaining`) without overdrawing it: the
- * budget is what the last answer allowed minus the requests still in flight, each request takes
- * one before it leaves, and with none left requests wait for an answer in flight or, with none
- * in flight, for `X-RateLimit-Reset`; then one request goes first to learn the new budget.
+ * budget is what the last answer allowed minus the requests still in flight, and each request
+ * takes one before it leaves. With none left, requests wait for an answer in flight or, with
+ * none in flight, go one at a time at the sustained rate (one interval after the last answer),
+ * or after `Retry-After` when a 429 asked for it.
  */
 function createPacer(sleep: (ms: number) => Promise<void>, log: (line: string) => void): Pacer {
   let remaining: number | undefined; // undefined: the server has not said it limits us
-  let resetAt = 0;
-  let waitedFor = 0; // the resetAt already slept until (an injected sleep does not move the clock)
-  let announced = 0;
+  let nextAt = 0; // when the next request may leave once the budget is spent
+  let waitedFor = 0; // the nextAt already slept until (an injected sleep does not move the clock)
+  let announced = false;
   let inFlight = 0;
   let waiting: (() => void)[] = [];
   const nextAnswer = () => new Promise<void>((resolve) => waiting.push(resolve));
@@ -339,12 +396,14 @@ function createPacer(sleep: (ms: number) => Promise<void>, log: (line: string) =
           await nextAnswer();
           continue;
         }
-        const waitMs = resetAt - Date.now();
-        if (waitMs > 0 && waitedFor !== resetAt) {
-          const until = resetAt;
-          if (announced !== until) {
-            announced = until;
-            log(`Mattermost rate limit reached: waiting ${seconds(waitMs)} s before ${target}`);
+        const waitMs = nextAt - Date.now();
+        if (waitMs > 0 && waitedFor !== nextAt) {
+          const until = nextAt;
+          if (!announced) {
+            announced = true;
+            log(
+              `Mattermost rate limit reached: pacing requests at the server's sustained rate (${seconds(waitMs)} s before ${target})`,
+            );
           }
           await sleep(waitMs);
           waitedFor = until;
@@ -358,11 +417,15 @@ function createPacer(sleep: (ms: number) => Promise<void>, log: (line: string) =
     giveBack(response) {
       inFlight -= 1;
       if (response) {
-        const said = Number(response.headers['x-ratelimit-remaining']?.trim() || Number.NaN);
-        if (Number.isFinite(said)) {
+        const state = readRateLimit(response.headers);
+        const retryAfter = response.status === 429 ? retryAfterMs(response.headers) : undefined;
+        if (state) {
           // Requests still in flight may not be in the server's count yet.
-          remaining = said - inFlight;
-          resetAt = Date.now() + (resetWaitMs(response.headers['x-ratelimit-reset']) ?? 0);
+          remaining = (response.status === 429 ? 0 : state.remaining) - inFlight;
+          nextAt = Date.now() + Math.max(state.intervalMs, retryAfter ?? 0);
+        } else if (retryAfter !== undefined) {
+          remaining = 0;
+          nextAt = Date.now() + retryAfter;
         } else {
           remaining = undefined;
         }
@@ -370,6 +433,9 @@ function createPacer(sleep: (ms: number) => Promise<void>, log: (line: string) =
       const woken = waiting;
       waiting = [];
       for (const wake of woken) wake();
+    },
+    waitedOut() {
+      waitedFor = nextAt;
     },
   };
 }

@@ -10,6 +10,10 @@ import {
 } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { parseMultipart } from './multipart.js';
+import { type CheckedRequest, openApi } from './openapi.js';
+
+export { type MultipartPart, parseMultipart } from './multipart.js';
 
 export interface RecordedRequest {
   method: string;
@@ -61,7 +65,11 @@ export interface ServerConfig {
   enableIncomingWebhooks: boolean;
   enablePostUsernameOverride: boolean;
   enablePostIconOverride: boolean;
-  rateLimit: { perSec: number; maxBurst: number } | undefined;
+  /**
+   * RateLimitSettings (`server/channels/app/ratelimit.go`): the `throttled` GCRA limiter keyed by
+   * client IP; `varyByUser` adds a second limiter keyed by the user, with its own headers.
+   */
+  rateLimit: { perSec: number; maxBurst: number; varyByUser?: boolean } | undefined;
   latencyMs: number;
   hardened: boolean;
   /**
@@ -69,8 +77,20 @@ export interface ServerConfig {
    * api4/post.go getPostsForChannel), which ignores the parameter and pages over replies too.
    */
   collapsedThreads: boolean;
-  /** FileSettings.MaxFileSize: POST /files is bounded by this, not by the 300000-byte payload cap. */
+  /**
+   * FileSettings.MaxFileSize: the whole body of POST /files may hold MaxFileSize + 512 bytes
+   * (`server/channels/web/handlers.go`), not the 300000-byte payload cap.
+   */
   maxFileSize: number;
+  /**
+   * Incoming-webhook error ids. `wrapped` (current servers): `incomingWebhook` in
+   * `server/channels/web/webhook.go` re-wraps every error as `web.incoming_webhook.general.app_error`
+   * (a body that does not decode as `…decode.app_error`) with the original status. `specific`:
+   * the inner ids, as v8-era servers send them.
+   */
+  webhookErrors: 'wrapped' | 'specific';
+  /** ServiceSettings.PostPriority; off: any `metadata.priority` gets 403 (`postPriorityCheck`). */
+  postPriority: boolean;
 }
 
 export interface Team {
@@ -158,7 +178,8 @@ interface State {
 
 interface Reply {
   status: number;
-  headers: Record<string, string>;
+  /** An array value is sent as that many header lines, as Go's `Header().Add` does. */
+  headers: Record<string, string | string[]>;
   body: string | Buffer;
 }
 
@@ -188,7 +209,11 @@ interface Route {
 
 const MAX_PAYLOAD_BYTES = 300_000;
 const MAX_PROPS_RUNES = 800_000;
-const MAX_FILE_IDS = 5;
+// Post.IsValid (`server/public/model/post.go`): the JSON of file_ids must fit PostFileidsMaxRunes,
+// which leaves room for 10 ids of 26 characters (the web app's MAX_UPLOAD_FILES is 10 too).
+const POST_FILEIDS_MAX_RUNES = 300;
+// `server/channels/web/handlers.go`: a file route reads at most MaxFileSize + bytes.MinRead.
+const FILE_BODY_SLACK_BYTES = 512;
 const PENDING_POST_ID_TTL_MS = 30_000;
 const SERVER_VERSION = '10.5.0';
 const ID_ALPHABET = 'ybndrfg8ejkmcpqxot1uwisza345h769';
@@ -207,6 +232,8 @@ export function defaultServerConfig(): ServerConfig {
     hardened: false,
     collapsedThreads: true,
     maxFileSize: 104_857_600,
+    webhookErrors: 'wrapped',
+    postPriority: true,
   };
 }
 
@@ -233,6 +260,12 @@ const ERRORS = {
   hookLocked: [403, 'web.incoming_webhook.channel_locked.app_error', 'This webhook may not post to that channel.'],
   hookPermissions: [403, 'web.incoming_webhook.permissions.app_error', 'Inappropriate channel permissions.'],
   hookPropsTooLong: [400, 'web.incoming_webhook.split_props_length.app_error', 'Props too long.'],
+  hookGeneral: [400, 'web.incoming_webhook.general.app_error', 'Failed to handle the payload of media type application/json for incoming webhook.'],
+  hookDecode: [400, 'web.incoming_webhook.decode.app_error', 'Failed to decode the payload of incoming webhook.'],
+  hookCreating: [500, 'api.post.create_webhook_post.creating.app_error', 'Error creating post.'],
+  invalidUrlParam: [400, 'api.context.invalid_url_param.app_error', 'Invalid or missing parameter in request URL.'],
+  priorityNotAllowed: [403, 'api.post.post_priority.priority_post_not_allowed_for_user.request_error', 'Post priority is not allowed for this user.'],
+  priorityRootOnly: [400, 'api.post.post_priority.priority_post_only_allowed_for_root_post.request_error', 'Post priority is allowed only on root posts.'],
   userByUsername: [404, 'app.user.get_by_username.app_error', 'Unable to find an existing account.'],
   userByEmailHidden: [403, 'api.user.get_user_by_email.permissions.app_error', 'Unable to get user by email.'],
   userMissing: [404, 'app.user.missing_account.const', 'Unable to find the user.'],
@@ -280,7 +313,7 @@ function jsonReply(status: number, value: unknown): Reply {
 }
 
 function errorReply(error: ApiError, requestId: string, config: ServerConfig): Reply {
-  if (config.hardened && error.status >= 500) return hardenedReply(500);
+  if (config.hardened && error.status >= 500) return hardenedReply(500, requestId);
   return jsonReply(error.status, {
     id: error.id,
     message: error.message,
@@ -290,8 +323,16 @@ function errorReply(error: ApiError, requestId: string, config: ServerConfig): R
   });
 }
 
-function hardenedReply(status: number): Reply {
-  return jsonReply(status, { message: 'Internal Server Error', status_code: 500 });
+// `handleContextError` in `server/channels/web/handlers.go`, hardened mode: a 5xx keeps no id,
+// no detail and no status other than 500.
+function hardenedReply(status: number, requestId: string): Reply {
+  return jsonReply(status, {
+    id: '',
+    message: 'Internal Server Error',
+    detailed_error: '',
+    request_id: requestId,
+    status_code: 500,
+  });
 }
 
 function runeLength(text: string): number {
@@ -546,7 +587,7 @@ function checkProps(props: Record<string, unknown>): void {
 }
 
 function checkFileIdCount(fileIds: string[]): void {
-  if (fileIds.length > MAX_FILE_IDS) throw fail('fileIds');
+  if (runeLength(JSON.stringify(fileIds)) > POST_FILEIDS_MAX_RUNES) throw fail('fileIds');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -666,6 +707,15 @@ function webhookTargetChannel(
   return channel;
 }
 
+// `incomingWebhook` in `server/channels/web/webhook.go`: the inner id stays in the wrapped error,
+// which outside developer mode never reaches the client; the message names the hook id.
+function wrapWebhookError(error: unknown, hookId: string): unknown {
+  if (!(error instanceof ApiError)) return error;
+  const decode = error.id === ERRORS.hookParse[1];
+  const [, id, message] = decode ? ERRORS.hookDecode : ERRORS.hookGeneral;
+  return new ApiError(decode ? 400 : error.status, id, `${message.replace(/\.$/, '')} ${hookId}.`);
+}
+
 function handleIncomingWebhook(s: State, call: Call, hookId: string): Reply {
   const payload = parseWebhookPayload(call);
   const { config } = call;
@@ -683,6 +733,10 @@ function handleIncomingWebhook(s: State, call: Call, hookId: string): Reply {
   if (payload.priority && typeof payload.priority.priority !== 'string') {
     throw fail('invalidParam', 'post.priority');
   }
+  // CreateWebhookPost (`server/channels/app/webhook.go`): a post that fails Post.IsValid, e.g. on
+  // its type, comes back as a 500.
+  if (!isAcceptedPostType(payload.type))
+    throw fail('hookCreating', 'model.post.is_valid.type.app_error');
 
   const props: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(payload.props ?? {})) {
@@ -792,11 +846,20 @@ function getChannel(s: State, call: ApiCall): Reply {
   return jsonReply(200, channel);
 }
 
+// RequireTeamName / RequireChannelName (`server/channels/web/context.go`): names are lowercase
+// (`IsValidTeamName`, `IsValidChannelIdentifier`); anything else is an invalid URL parameter.
+const TEAM_NAME = /^[a-z0-9]+([a-z0-9-]*[a-z0-9])?$/;
+const CHANNEL_NAME = /^[a-z0-9]+([a-z0-9_-]*[a-z0-9])?$/;
+
 function getChannelByTeamAndName(s: State, call: ApiCall): Reply {
-  const [teamName, channelName] = call.params;
+  const [teamName = '', channelName = ''] = call.params;
+  if (!TEAM_NAME.test(teamName) || teamName.length > 64) throw fail('invalidUrlParam', 'team_name');
+  if (!CHANNEL_NAME.test(channelName) || channelName.length > 64) {
+    throw fail('invalidUrlParam', 'channel_name');
+  }
   const team = [...s.teams.values()].find((t) => t.name === teamName);
   if (!team) throw fail('teamByNameMissing');
-  const channel = channelByName(s, team.id, channelName ?? '');
+  const channel = channelByName(s, team.id, channelName);
   if (!channel) throw fail('channelByNameMissing');
   if (channel.type === 'O') {
     if (!canReadChannel(s, call.user, channel)) throw fail('forbidden');
@@ -821,6 +884,13 @@ function getClientConfig(call: Call, user: User | undefined): Reply {
   });
 }
 
+// postPriorityCheck (`server/channels/app/post_permission_utils.go`): priority must be enabled,
+// and only a root post may carry one.
+function checkPriority(config: ServerConfig, rootId: string): void {
+  if (!config.postPriority) throw fail('priorityNotAllowed');
+  if (rootId !== '') throw fail('priorityRootOnly');
+}
+
 function checkRoot(s: State, rootId: string, channelId: string): void {
   if (rootId === '') return;
   const root = s.posts.get(rootId);
@@ -828,10 +898,12 @@ function checkRoot(s: State, rootId: string, channelId: string): void {
   if (root.channel_id !== channelId) throw fail('rootChannel');
 }
 
+function isAcceptedPostType(type: string): boolean {
+  return type === '' || type === 'slack_attachment' || type.startsWith('custom_');
+}
+
 function checkPostType(type: string): void {
-  if (type !== '' && type !== 'slack_attachment' && !type.startsWith('custom_')) {
-    throw fail('postType');
-  }
+  if (!isAcceptedPostType(type)) throw fail('postType');
 }
 
 /** The pending post id's state: undefined (unseen or expired), or the saved post id, or '' while saving. */
@@ -896,6 +968,7 @@ function validateAndSavePost(
   const props = optRecord(body, 'props') ?? {};
   const fileIds = optStringArray(body, 'file_ids') ?? [];
   const priority = optRecord(body, 'metadata')?.priority;
+  if (priority !== undefined && priority !== null) checkPriority(call.config, rootId);
   checkRoot(s, rootId, channel.id);
   checkMessageLength(message, call.config);
   checkProps(props);
@@ -946,7 +1019,10 @@ function getPost(s: State, call: ApiCall): Reply {
 
 function patchPost(s: State, call: ApiCall): Reply {
   const patch = bodyObject(call, 'patch');
-  const post = postForCaller(s, call);
+  // postPatchChecks (`server/channels/api4/post.go`) checks the edit permission on the post id
+  // before loading the post, so an unknown id is a 403, not a 404.
+  const post = s.posts.get(call.params[0] ?? '');
+  if (!post) throw fail('forbidden');
   if (post.user_id !== call.user.id && !isSystemAdmin(call.user)) throw fail('forbidden');
   const message = patch.message === undefined ? undefined : optString(patch, 'message');
   const props = optRecord(patch, 'props');
@@ -960,45 +1036,6 @@ function patchPost(s: State, call: ApiCall): Reply {
   post.update_at = Date.now();
   post.edit_at = post.update_at;
   return jsonReply(200, postJson(s, post));
-}
-
-export interface MultipartPart {
-  name: string;
-  filename: string | undefined;
-  contentType: string | undefined;
-  data: Buffer;
-}
-
-/** Parses a multipart/form-data body; undefined when it is malformed. Binary-safe. */
-export function parseMultipart(body: Buffer, contentType: string): MultipartPart[] | undefined {
-  const match = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
-  const boundary = match?.[1] ?? match?.[2];
-  if (!boundary) return undefined;
-  const delimiter = Buffer.from(`--${boundary}`);
-  const nextDelimiter = Buffer.from(`\r\n--${boundary}`);
-  const parts: MultipartPart[] = [];
-  let pos = body.indexOf(delimiter);
-  if (pos < 0) return undefined;
-  pos += delimiter.length;
-  while (body.subarray(pos, pos + 2).toString() !== '--') {
-    if (body.subarray(pos, pos + 2).toString() !== '\r\n') return undefined;
-    pos += 2;
-    const end = body.indexOf(nextDelimiter, pos);
-    if (end < 0) return undefined;
-    const part = body.subarray(pos, end);
-    const headerEnd = part.indexOf('\r\n\r\n');
-    if (headerEnd < 0) return undefined;
-    const headers = part.subarray(0, headerEnd).toString('utf8');
-    const disposition = /^content-disposition:(.*)$/im.exec(headers)?.[1] ?? '';
-    parts.push({
-      name: /\bname="([^"]*)"/i.exec(disposition)?.[1] ?? '',
-      filename: /\bfilename="([^"]*)"/i.exec(disposition)?.[1],
-      contentType: /^content-type:\s*(.*)$/im.exec(headers)?.[1]?.trim(),
-      data: Buffer.from(part.subarray(headerEnd + 4)),
-    });
-    pos = end + nextDelimiter.length;
-  }
-  return parts;
 }
 
 const MIME_TYPES: Record<string, string> = {
@@ -1018,7 +1055,8 @@ const MIME_TYPES: Record<string, string> = {
 
 function uploadFiles(s: State, call: ApiCall): Reply {
   if (!call.config.enableFileAttachments) throw fail('attachmentsDisabled');
-  if (call.body.length > call.config.maxFileSize) throw fail('fileTooLarge');
+  if (call.body.length > call.config.maxFileSize + FILE_BODY_SLACK_BYTES)
+    throw fail('fileTooLarge');
   const contentType = call.headers['content-type'] ?? '';
   let channelId = call.query.channel_id ?? '';
   const clientIds: string[] = [];
@@ -1258,11 +1296,6 @@ const ROUTES: Route[] = [
 
 // ---------------------------------------------------------------------------------------------
 
-interface Bucket {
-  tokens: number;
-  updatedAt: number;
-}
-
 export class MattermostTestServer {
   readonly url: string;
   config: ServerConfig;
@@ -1281,7 +1314,8 @@ export class MattermostTestServer {
     reactions: new Map(),
   };
   private readonly faults: { fault: Fault; remaining: number }[] = [];
-  private readonly buckets = new Map<string, Bucket>();
+  /** Rate-limit key → theoretical arrival time (ms). */
+  private readonly buckets = new Map<string, number>();
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
 
   private constructor(
@@ -1487,6 +1521,20 @@ export class MattermostTestServer {
     return channelByName(this.s, '', [userIdA, userIdB].sort().join('__'));
   }
 
+  /**
+   * The author name the web app shows for a post: the override only on a post marked as from a
+   * webhook, and only where the server allows overrides (`isFromWebhook` in
+   * `webapp/.../post_utils.ts`, used by `user_profile.tsx`).
+   */
+  shownUsername(post: StoredPost): string {
+    const override = post.props.override_username;
+    const fromWebhook = post.props.from_webhook === 'true';
+    if (fromWebhook && this.config.enablePostUsernameOverride && typeof override === 'string') {
+      return override;
+    }
+    return this.s.users.get(post.user_id)?.username ?? '';
+  }
+
   uploadedFiles(): UploadedFile[] {
     return [...this.s.files.values()].map((f) => ({
       id: f.id,
@@ -1499,6 +1547,16 @@ export class MattermostTestServer {
 
   clearLog(): void {
     this.requests.length = 0;
+  }
+
+  /**
+   * Takes this server's request violations, for a test that sends a request the real API would
+   * refuse on purpose (to see the server refuse it); answers stay checked.
+   */
+  takeRequestViolations(): OpenApiViolation[] {
+    const mine = violations.filter((v) => v.server === this.url && v.kind === 'request');
+    for (const v of mine) violations.splice(violations.indexOf(v), 1);
+    return mine;
   }
 
   // --- request pipeline -------------------------------------------------------------------------
@@ -1558,6 +1616,15 @@ export class MattermostTestServer {
       json: parseJson(text),
       at,
     });
+    const checked: CheckedRequest = {
+      method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      contentType: req.headers['content-type'],
+      body,
+    };
+    this.check('request', checked, openApi().checkRequest(checked));
+    checkedRequests += 1;
     const requestId = newId();
     const config = this.config;
     await this.sleep(config.latencyMs);
@@ -1590,8 +1657,34 @@ export class MattermostTestServer {
     };
     const reply = await this.serve(call, requestId, req.socket.remoteAddress ?? '');
     await hold(); // a no-op unless the route never reached its hold
-    if (replacing) this.answerFault(req, res, replacing, requestId, config);
-    else this.answer(res, reply, requestId);
+    if (replacing) {
+      this.answerFault(req, res, replacing, requestId, config);
+      return;
+    }
+    // Injected faults stand in for proxies and other servers; the server's own answers must
+    // be ones the published API describes.
+    const contentType = reply.headers['Content-Type'];
+    this.check(
+      'response',
+      checked,
+      openApi().checkResponse(checked, {
+        status: reply.status,
+        contentType: typeof contentType === 'string' ? contentType : undefined,
+        body: reply.body.toString(),
+      }),
+    );
+    this.answer(res, reply, requestId);
+  }
+
+  private check(kind: OpenApiViolation['kind'], request: CheckedRequest, problems: string[]): void {
+    for (const problem of problems) {
+      violations.push({
+        server: this.url,
+        kind,
+        request: `${request.method} ${request.path}`,
+        problem,
+      });
+    }
   }
 
   private answerFault(
@@ -1607,23 +1700,32 @@ export class MattermostTestServer {
 
   private answer(res: ServerResponse, reply: Reply, requestId: string): void {
     if (res.destroyed || res.headersSent) return;
-    res.writeHead(reply.status, {
-      'X-Request-Id': requestId,
-      'Content-Length': String(Buffer.byteLength(reply.body)),
-      ...reply.headers,
-    });
+    res.setHeader('X-Request-Id', requestId);
+    res.setHeader('Content-Length', String(Buffer.byteLength(reply.body)));
+    for (const [name, value] of Object.entries(reply.headers)) res.setHeader(name, value);
+    res.writeHead(reply.status);
     res.end(reply.body);
   }
 
+  // `RateLimitHandler` wraps the whole router, keyed by the client IP; with VaryByUser,
+  // `UserIdRateLimit` (called once the session is known, `server/channels/web/handlers.go`) runs a
+  // second limiter keyed by the user, whose headers are added beside the first ones.
   private async serve(call: Call, requestId: string, remoteAddress: string): Promise<Reply> {
     const limited = call.path.startsWith('/api/v4/') || call.path.startsWith('/hooks/');
-    const rate = limited ? this.rateLimit(bearerToken(call.headers) ?? remoteAddress) : undefined;
-    if (rate && !rate.allowed) {
+    const rates: RateDecision[] = [];
+    const ipRate = limited ? this.rateLimit(`ip:${remoteAddress}`) : undefined;
+    if (ipRate) rates.push(ipRate);
+    const user = this.authenticate(call.headers);
+    if (ipRate?.allowed && user && call.config.rateLimit?.varyByUser) {
+      const userRate = this.rateLimit(`user:${user.id}`);
+      if (userRate) rates.push(userRate);
+    }
+    const rateHeaders = mergeRateHeaders(rates);
+    if (rates.some((rate) => !rate.allowed)) {
       return {
         status: 429,
         headers: {
-          ...rate.headers,
-          'Retry-After': String(rate.retryAfter),
+          ...rateHeaders,
           'Content-Type': 'text/plain; charset=utf-8',
           'X-Content-Type-Options': 'nosniff',
         },
@@ -1637,7 +1739,7 @@ export class MattermostTestServer {
       const apiError = error instanceof ApiError ? error : fail('internal', String(error));
       reply = errorReply(apiError, requestId, call.config);
     }
-    return rate ? { ...reply, headers: { ...rate.headers, ...reply.headers } } : reply;
+    return rates.length > 0 ? { ...reply, headers: { ...rateHeaders, ...reply.headers } } : reply;
   }
 
   private async route(call: Call): Promise<Reply> {
@@ -1645,7 +1747,11 @@ export class MattermostTestServer {
     if (hookId !== undefined && call.method === 'POST') {
       if (call.body.length > MAX_PAYLOAD_BYTES) throw fail('bodyTooLarge');
       await call.hold();
-      return handleIncomingWebhook(this.s, call, hookId);
+      try {
+        return handleIncomingWebhook(this.s, call, hookId);
+      } catch (error) {
+        throw call.config.webhookErrors === 'wrapped' ? wrapWebhookError(error, hookId) : error;
+      }
     }
     const apiPath = call.path.startsWith('/api/v4/') ? call.path.slice('/api/v4'.length) : '';
     const user = this.authenticate(call.headers);
@@ -1672,38 +1778,79 @@ export class MattermostTestServer {
     return userId === undefined ? undefined : this.s.users.get(userId);
   }
 
-  // Token bucket: capacity maxBurst, refilled at perSec. X-RateLimit-Reset is the whole seconds
-  // until the next token (at least 1) when none is left, else 0.
-  private rateLimit(
-    key: string,
-  ): { allowed: boolean; headers: Record<string, string>; retryAfter: number } | undefined {
+  // GCRA as in `throttled` (`rate.go`, GCRARateLimiter.RateLimit): emission interval T = 1/perSec,
+  // tolerance T × (maxBurst + 1), Limit = maxBurst + 1. A request is refused when its theoretical
+  // arrival time less the tolerance is still in the future. Reset is the time until the bucket is
+  // full again (ResetAfter), Retry-After the time until this request would pass; both whole
+  // seconds rounded up (`setRateLimitHeaders` in `http.go`).
+  private rateLimit(key: string): RateDecision | undefined {
     const limit = this.config.rateLimit;
     if (!limit) return undefined;
     const now = Date.now();
-    const bucket = this.buckets.get(key) ?? { tokens: limit.maxBurst, updatedAt: now };
-    bucket.tokens = Math.min(
-      limit.maxBurst,
-      bucket.tokens + ((now - bucket.updatedAt) / 1000) * limit.perSec,
-    );
-    bucket.updatedAt = now;
-    this.buckets.set(key, bucket);
-    const allowed = bucket.tokens >= 1;
-    if (allowed) bucket.tokens -= 1;
-    const remaining = Math.floor(bucket.tokens);
-    const untilNext = Math.max(1, Math.ceil((1 - bucket.tokens) / limit.perSec));
-    return {
-      allowed,
-      retryAfter: untilNext,
-      headers: {
-        'X-RateLimit-Limit': String(limit.maxBurst),
-        'X-RateLimit-Remaining': String(remaining),
-        'X-RateLimit-Reset': String(remaining === 0 ? untilNext : 0),
-      },
+    const interval = 1000 / limit.perSec;
+    const tolerance = interval * (limit.maxBurst + 1);
+    const tat = Math.max(this.buckets.get(key) ?? now, now);
+    const newTat = tat + interval;
+    const allowAt = newTat - tolerance;
+    const allowed = now >= allowAt;
+    if (allowed) this.buckets.set(key, newTat);
+    const ttl = (allowed ? newTat : tat) - now;
+    const next = tolerance - ttl;
+    const remaining = next > -interval ? Math.max(0, Math.floor(next / interval)) : 0;
+    const headers: Record<string, string> = {
+      'X-RateLimit-Limit': String(limit.maxBurst + 1),
+      'X-RateLimit-Remaining': String(remaining),
+      'X-RateLimit-Reset': String(Math.ceil(ttl / 1000)),
     };
+    if (!allowed) headers['Retry-After'] = String(Math.ceil((allowAt - now) / 1000));
+    return { allowed, headers };
   }
 }
 
+interface RateDecision {
+  allowed: boolean;
+  headers: Record<string, string>;
+}
+
+/** Each limiter's headers, as `Header().Add` leaves them: one line per limiter. */
+function mergeRateHeaders(rates: RateDecision[]): Record<string, string | string[]> {
+  const merged: Record<string, string[]> = {};
+  for (const rate of rates) {
+    for (const [name, value] of Object.entries(rate.headers)) {
+      merged[name] = [...(merged[name] ?? []), value];
+    }
+  }
+  return Object.fromEntries(
+    Object.entries(merged).map(([name, values]) => [
+      name,
+      values.length === 1 ? (values[0] ?? '') : values,
+    ]),
+  );
+}
+
 export const startMattermostTestServer = MattermostTestServer.start;
+
+/** A request the real API would refuse, or an answer the real server would not give. */
+export interface OpenApiViolation {
+  server: string;
+  kind: 'request' | 'response';
+  request: string;
+  problem: string;
+}
+
+// Module-wide, so a check after each test sees the violations of servers already stopped.
+const violations: OpenApiViolation[] = [];
+let checkedRequests = 0;
+
+/** Takes (and forgets) every violation recorded so far; see test/support/openapi-setup.ts. */
+export function takeOpenApiViolations(): OpenApiViolation[] {
+  return violations.splice(0, violations.length);
+}
+
+/** How many requests the OpenAPI check has seen in this process. */
+export function openApiCheckedRequests(): number {
+  return checkedRequests;
+}
 
 function matchesPath(pattern: string | RegExp, path: string): boolean {
   return typeof pattern === 'string' ? pattern === path : pattern.test(path);
@@ -1717,7 +1864,7 @@ function faultReply(fault: Fault, requestId: string, config: ServerConfig): Repl
   } else if (fault.body !== undefined) {
     reply = jsonReply(status, fault.body);
   } else if (status >= 500 && config.hardened) {
-    reply = hardenedReply(status);
+    reply = hardenedReply(status, requestId);
   } else if (status >= 400) {
     reply = jsonReply(status, {
       id: 'test_server.injected_fault.app_error',
