@@ -588,6 +588,27 @@ describe('a token without the permissions', () => {
   });
 });
 
+describe('a rate-limited look-up', () => {
+  it.each([403, 429] as const)(
+    'is not taken for a missing permission (secondary limit, %i)',
+    async (status) => {
+      matrixRun();
+      github.setSecondaryRateLimited(status);
+      try {
+        const result = await run({ status: 'failure' });
+        expect(result.exitCode).toBe(0);
+        expect(lastMessage()).toMatch(/^:x: \*\*Failed\*\*/);
+        expect(result.notices).toEqual([
+          expect.stringContaining(`(${status} You have exceeded a secondary rate limit`),
+        ]);
+        expect(result.notices[0]).not.toContain('permissions:');
+      } finally {
+        github.setSecondaryRateLimited(undefined);
+      }
+    },
+  );
+});
+
 describe('mention-on-failure: author', () => {
   const pullRequest = exampleOf('pull_request', 'opened') as {
     pull_request: { user: { login: string } };

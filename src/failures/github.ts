@@ -23,25 +23,32 @@ export interface GitHubAccess {
   owner: string;
   repo: string;
   client(): Promise<GitHubClient>;
-  /** Per-request options: a timeout. */
+  /** Per-request options: a timeout, and the abort of look-ups no longer needed. */
   request(): { signal: AbortSignal };
+  /** The same access, whose requests `signal` also aborts. */
+  abortedBy(signal: AbortSignal): GitHubAccess;
 }
 
 export function githubAccess(options: GitHubAccessOptions): GitHubAccess {
   const [owner = '', repo = ''] = options.repository.split('/');
   let client: Promise<GitHubClient> | undefined;
-  return {
+  const loadClient = () => {
+    // Loaded here, not at the top: a run that needs no look-up never loads the client.
+    client ??= import('@actions/github').then(({ getOctokit }) =>
+      getOctokit(options.token ?? '', { baseUrl: options.apiUrl.replace(/\/+$/, '') }),
+    );
+    return client;
+  };
+  const access = (signals: AbortSignal[]): GitHubAccess => ({
     owner,
     repo,
-    client() {
-      // Loaded here, not at the top: a run that needs no look-up never loads the client.
-      client ??= import('@actions/github').then(({ getOctokit }) =>
-        getOctokit(options.token ?? '', { baseUrl: options.apiUrl.replace(/\/+$/, '') }),
-      );
-      return client;
-    },
-    request: () => ({ signal: AbortSignal.timeout(options.timeoutMs) }),
-  };
+    client: loadClient,
+    request: () => ({
+      signal: AbortSignal.any([AbortSignal.timeout(options.timeoutMs), ...signals]),
+    }),
+    abortedBy: (signal) => access([...signals, signal]),
+  });
+  return access([]);
 }
 
 /** A look-up GitHub answered 403 or 404: the token may not read it (or, for 404, see it). */
@@ -83,8 +90,17 @@ export async function lookUp<T>(
   }
 }
 
+/**
+ * GitHub answers a rate limit with 403 as well as 429: the primary limit with
+ * `x-ratelimit-remaining: 0`, a secondary limit with `retry-after` and a message saying so
+ * (https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-rate-limit).
+ * Neither is a missing permission.
+ */
 function isRateLimited(error: Record<string, unknown>): boolean {
   const response = error.response;
   const headers = isRecord(response) && isRecord(response.headers) ? response.headers : {};
-  return headers['x-ratelimit-remaining'] === '0';
+  if (headers['x-ratelimit-remaining'] === '0' || headers['retry-after'] !== undefined) return true;
+  const data = isRecord(response) && isRecord(response.data) ? response.data : {};
+  const message = typeof data.message === 'string' ? data.message : String(error.message ?? '');
+  return /rate limit/i.test(message);
 }

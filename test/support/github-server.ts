@@ -88,6 +88,7 @@ export class GitHubTestServer {
   private readonly users = new Map<string, GitHubUserFixture>();
   private readonly pullCommits = new Map<string, PullCommitFixture[]>();
   private rateLimited = false;
+  private secondaryLimit: 403 | 429 | undefined;
   private readonly stalledPaths = new Set<string>();
   private readonly jobs = new Map<string, Record<string, unknown>[]>();
   private readonly annotations = new Map<string, AnnotationFixture[]>();
@@ -131,6 +132,15 @@ export class GitHubTestServer {
   /** Every request is answered 403 with `x-ratelimit-remaining: 0`, as GitHub does at the limit. */
   setRateLimited(limited: boolean): void {
     this.rateLimited = limited;
+  }
+
+  /**
+   * Every request is answered as GitHub answers one over a secondary rate limit: 403 or 429 with
+   * `retry-after` and a message saying so, while the primary limit still has requests left
+   * (https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-rate-limit).
+   */
+  setSecondaryRateLimited(status: 403 | 429 | undefined): void {
+    this.secondaryLimit = status;
   }
 
   /** Requests for this path are read and never answered (until `stop`). */
@@ -225,6 +235,19 @@ export class GitHubTestServer {
           'x-ratelimit-remaining': '0',
           'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600),
         },
+      };
+    }
+    if (this.secondaryLimit) {
+      return {
+        status: this.secondaryLimit,
+        body: {
+          message:
+            'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+          documentation_url:
+            'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
+          status: String(this.secondaryLimit),
+        },
+        headers: { 'retry-after': '60', 'x-ratelimit-remaining': '4990' },
       };
     }
     if (request.method !== 'GET') return NOT_FOUND;
