@@ -490,6 +490,41 @@ describe('a workflow_run event', () => {
     expect(lastMessage()).toContain('\n:x: Workflow');
   });
 
+  it.each([
+    ['failure', 'requested', 'queued'],
+    ['change', 'in_progress', 'in_progress'],
+  ])(
+    'with notify-on: %s, does not post a run that is only %s',
+    async (notifyOn, action, status) => {
+      const event = structuredClone(exampleOf('workflow_run', 'completed')) as {
+        action: string;
+        workflow_run: Record<string, unknown>;
+      };
+      event.action = action;
+      Object.assign(event.workflow_run, { status, conclusion: null });
+      const result = await run({ 'notify-on': notifyOn }, { eventName: 'workflow_run', event });
+      expect(result.exitCode).toBe(0);
+      expect(result.posts.map((p) => p.status)).toEqual(['skipped']);
+      expect(result.log).toContain(
+        `Not posting: notify-on is ${notifyOn} and the run has not completed.`,
+      );
+      expect(mattermost.requests).toEqual([]);
+      expect(github.requests).toEqual([]);
+    },
+  );
+
+  it('with notify-on: always, posts a run that is only requested', async () => {
+    const event = structuredClone(exampleOf('workflow_run', 'completed')) as {
+      action: string;
+      workflow_run: Record<string, unknown>;
+    };
+    event.action = 'requested';
+    Object.assign(event.workflow_run, { status: 'queued', conclusion: null });
+    const result = await run({}, { eventName: 'workflow_run', event });
+    expect(result.posts.map((p) => p.status)).toEqual(['sent']);
+    expect(lastMessage()).toContain('was requested');
+  });
+
   it('takes status: workflow as the conclusion of the run it reports', async () => {
     const result = await run(
       { status: 'workflow', message: 'status={{ job.status }}' },

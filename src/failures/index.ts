@@ -54,6 +54,8 @@ interface Subject {
   outcome: Outcome;
   /** The event reports another run, so `status` is not its outcome. */
   other: boolean;
+  /** The event reports another run that has not completed (requested, in progress): no outcome yet. */
+  pending: boolean;
 }
 
 export async function examineRun(options: ExamineOptions): Promise<RunFindings> {
@@ -72,6 +74,13 @@ export async function examineRun(options: ExamineOptions): Promise<RunFindings> 
     failedJobs: [],
     problems: [],
   };
+  if (subject.pending && options.notifyOn !== 'always') {
+    findings.decision = {
+      post: false,
+      reason: `notify-on is ${options.notifyOn} and the run has not completed`,
+    };
+    return findings;
+  }
   if (options.dryRun && (needsJobs || mayNeedPrevious)) {
     findings.problems.push(
       'dry-run makes no request, so the GitHub look-ups (status: workflow, notify-on: change, failed jobs) are left out.',
@@ -157,6 +166,7 @@ function subjectOf(options: ExamineOptions): Subject {
       attempt: typeof run.run_attempt === 'number' ? run.run_attempt : 0,
       outcome: completed ? outcomeOf(conclusion) : undefined,
       other: true,
+      pending: !completed,
     };
   }
   const status = options.status === 'workflow' ? undefined : options.status;
@@ -165,6 +175,7 @@ function subjectOf(options: ExamineOptions): Subject {
     attempt: Number(github.run_attempt) || 0,
     outcome: outcomeOf(status),
     other: false,
+    pending: false,
   };
 }
 
