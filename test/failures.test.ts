@@ -703,6 +703,23 @@ describe('mention-on-failure: author', () => {
     expect(lastMessage().split('\n')[0]).toMatch(/ · @author-mm$/);
   });
 
+  it.each(['failure', 'timed_out', 'startup_failure'])(
+    'mentions the head commit author of a workflow_run that concluded %s',
+    async (conclusion) => {
+      const event = structuredClone(exampleOf('workflow_run', 'completed')) as {
+        workflow_run: { conclusion: string; head_commit: { author: Record<string, string> } };
+      };
+      event.workflow_run.conclusion = conclusion;
+      event.workflow_run.head_commit.author = { name: 'Mona', email: 'author@example.com' };
+      const result = await run(
+        { 'mention-on-failure': 'author' },
+        { eventName: 'workflow_run', event },
+      );
+      expect(result.exitCode).toBe(0);
+      expect(lastMessage().split('\n')[0]).toMatch(/ · @author-mm$/);
+    },
+  );
+
   it('mentions no one on success', async () => {
     const result = await prRun({ status: 'success', 'user-map': `${author}: octo` });
     expect(result.exitCode).toBe(0);

@@ -34,7 +34,7 @@ export const workflowRun = `
 {%- else -%}
 :gear: Workflow {{ run_link }} {{ event.action | replace: "_", " " | default: "updated" }}
 {%- endif %}{% if run.head_branch != blank %} on {{ run.head_branch | code }}{% endif %} in {{ repo }}
-{%- if failure_author and run.conclusion == "failure" %} · {{ failure_author | mention }}{% endif %}
+{%- if failure_author %} · {{ failure_author | mention }}{% endif %}
 {%- if event.action == "completed" %}${failedJobs}{% endif %}
 {%- assign title = run.display_title | default: run.head_commit.message | first_line | truncate: 120, "…" -%}
 {%- assign trigger = run.triggering_actor.login | default: run.actor.login | default: event.sender.login -%}
