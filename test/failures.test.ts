@@ -374,7 +374,93 @@ describe('notify-on: change', () => {
       `GET /repos/${REPO}/actions/workflows/${WORKFLOW_ID}/runs`,
     ]);
     const list = github.requests.at(-1);
-    expect(list?.query).toMatchObject({ branch: 'main', status: 'completed' });
+    expect(list?.query).toMatchObject({ branch: 'main', event: 'push', status: 'completed' });
+  });
+
+  it("does not take a fork's pull request run from its own main for the branch's history", async () => {
+    history(['success']);
+    // Run #41 is a fork's pull request from a branch also named main, and it failed; #40 pushed to main.
+    github.addWorkflowRun(REPO, {
+      id: RUN_ID - 1,
+      workflowId: WORKFLOW_ID,
+      branch: 'main',
+      number: 41,
+      conclusion: 'failure',
+      event: 'pull_request',
+      headRepository: 'someone/hello-world',
+    });
+    github.addWorkflowRun(REPO, {
+      id: RUN_ID - 2,
+      workflowId: WORKFLOW_ID,
+      branch: 'main',
+      number: 40,
+      conclusion: 'success',
+    });
+    const push = await run({ status: 'success', 'notify-on': 'change' });
+    expect(push.posts.map((p) => p.status)).toEqual(['skipped']);
+    expect(push.log).toContain('still passing on the branch (run #40 succeeded too)');
+    // Even asked for pull_request runs, the fork's is not this repository's main.
+    github.resetRuns();
+    history([]);
+    github.addWorkflowRun(REPO, {
+      id: RUN_ID - 1,
+      workflowId: WORKFLOW_ID,
+      branch: 'main',
+      number: 41,
+      conclusion: 'failure',
+      event: 'pull_request',
+      headRepository: 'someone/hello-world',
+    });
+    const pull = await run(
+      { status: 'success', 'notify-on': 'change' },
+      { env: { GITHUB_EVENT_NAME: 'pull_request' } },
+    );
+    expect(github.requests.at(-1)?.query).toMatchObject({ event: 'pull_request' });
+    expect(pull.posts.map((p) => p.status)).toEqual(['skipped']);
+    expect(pull.log).toContain('this first run of the workflow on the branch succeeded');
+  });
+
+  it('compares a re-run with its own earlier attempt first: fixed after attempt 1 broke', async () => {
+    history(['success']);
+    github.addWorkflowRun(REPO, {
+      id: RUN_ID,
+      workflowId: WORKFLOW_ID,
+      branch: 'main',
+      number: 42,
+      status: 'in_progress',
+      attempt: 3,
+      earlierAttempts: { 1: 'failure', 2: 'cancelled' },
+    });
+    const result = await run(
+      { status: 'success', 'notify-on': 'change' },
+      { env: { GITHUB_RUN_ATTEMPT: '3' } },
+    );
+    expect(result.exitCode).toBe(0);
+    expect(lastMessage()).toMatch(/^:white_check_mark: \*\*Fixed\*\*: \[CI #42\]/);
+    expect(github.failureRequests()).toEqual([
+      `GET /repos/${REPO}/actions/runs/${RUN_ID}/attempts/2`,
+      `GET /repos/${REPO}/actions/runs/${RUN_ID}/attempts/1`,
+    ]);
+  });
+
+  it('stays silent when a re-run fails as its first attempt did', async () => {
+    history(['success']);
+    github.addWorkflowRun(REPO, {
+      id: RUN_ID,
+      workflowId: WORKFLOW_ID,
+      branch: 'main',
+      number: 42,
+      status: 'in_progress',
+      attempt: 2,
+      earlierAttempts: { 1: 'failure' },
+    });
+    matrixRun(2);
+    const result = await run(
+      { status: 'failure', 'notify-on': 'change' },
+      { env: { GITHUB_RUN_ATTEMPT: '2' } },
+    );
+    expect(result.posts.map((p) => p.status)).toEqual(['skipped']);
+    expect(result.log).toContain('still failing on the branch (run #42 attempt 1 failed too)');
   });
 
   it('says the run broke when it turns red', async () => {
@@ -434,12 +520,25 @@ describe('notify-on: change', () => {
       head_branch: 'main',
     });
     const workflowId = event.workflow_run.workflow_id as number;
+    // Its earlier attempts were cancelled, so they tell nothing: the run before it decides.
+    github.addWorkflowRun(repo, {
+      id: runId,
+      workflowId,
+      branch: 'main',
+      number: event.workflow_run.run_number as number,
+      conclusion: 'failure',
+      attempt: 3,
+      earlierAttempts: { 1: 'cancelled', 2: 'cancelled' },
+    });
+    // The run before it: same workflow, branch, event and head repository as the event's run.
     github.addWorkflowRun(repo, {
       id: runId - 10,
       workflowId,
       branch: 'main',
       number: (event.workflow_run.run_number as number) - 1,
       conclusion: 'success',
+      event: event.workflow_run.event as string,
+      headRepository: (event.workflow_run.head_repository as { full_name: string }).full_name,
     });
     const [id = 0] = github.setRunJobs(repo, runId, 3, [
       {

@@ -162,6 +162,9 @@ function subjectOf(options: ExamineOptions): Subject {
         workflowId: typeof run.workflow_id === 'number' ? run.workflow_id : undefined,
         branch: typeof run.head_branch === 'string' ? run.head_branch : undefined,
         number: typeof run.run_number === 'number' ? run.run_number : undefined,
+        event: stringAt(run, 'event') || undefined,
+        headRepository: stringAt(run, 'head_repository', 'full_name') || undefined,
+        attempt: typeof run.run_attempt === 'number' ? run.run_attempt : 0,
       },
       attempt: typeof run.run_attempt === 'number' ? run.run_attempt : 0,
       outcome: completed ? outcomeOf(conclusion) : undefined,
@@ -170,9 +173,10 @@ function subjectOf(options: ExamineOptions): Subject {
     };
   }
   const status = options.status === 'workflow' ? undefined : options.status;
+  const attempt = Number(github.run_attempt) || 0;
   return {
-    run: { id: Number(github.run_id) || 0 },
-    attempt: Number(github.run_attempt) || 0,
+    run: { id: Number(github.run_id) || 0, event: github.event_name || undefined, attempt },
+    attempt,
     outcome: outcomeOf(status),
     other: false,
     pending: false,

@@ -74,6 +74,12 @@ export interface WorkflowRunFixture {
   conclusion?: string | null;
   attempt?: number;
   name?: string;
+  /** The event that triggered it; `push` by default. */
+  event?: string;
+  /** `owner/name` of the repository its head branch is in (a fork's, for a pull request from one). */
+  headRepository?: string;
+  /** Conclusions of the attempts before `attempt`, by attempt number. */
+  earlierAttempts?: Record<number, string>;
 }
 
 /** The endpoints a test can make refuse, as a token without the permission would see them. */
@@ -296,6 +302,22 @@ export class GitHubTestServer {
       const { items, headers } = paged(url, list.map(annotationObject));
       return { status: 200, body: items, headers };
     }
+    // https://docs.github.com/rest/actions/workflow-runs#get-a-workflow-run-attempt
+    // (actions: read): the run as it was at that attempt's end.
+    const runAttempt = /^actions\/runs\/(\d+)\/attempts\/(\d+)$/.exec(rest);
+    if (runAttempt) {
+      if (this.denied.has('run')) return refused(this.denied.get('run'), 'workflow-runs');
+      const fixture = this.runs.get(`${repository}#${runAttempt[1] ?? ''}`);
+      const attempt = Number(runAttempt[2]);
+      if (!fixture) return NOT_FOUND;
+      if (attempt === (fixture.attempt ?? 1)) {
+        return { status: 200, body: runObject(repository, fixture) };
+      }
+      const conclusion = fixture.earlierAttempts?.[attempt];
+      if (conclusion === undefined) return NOT_FOUND;
+      const earlier = { ...fixture, attempt, status: 'completed' as const, conclusion };
+      return { status: 200, body: runObject(repository, earlier) };
+    }
     // https://docs.github.com/rest/actions/workflow-runs#get-a-workflow-run (actions: read)
     const run = /^actions\/runs\/(\d+)$/.exec(rest);
     if (run) {
@@ -304,8 +326,9 @@ export class GitHubTestServer {
       return fixture ? { status: 200, body: runObject(repository, fixture) } : NOT_FOUND;
     }
     // https://docs.github.com/rest/actions/workflow-runs#list-workflow-runs-for-a-workflow
-    // (actions: read): `{total_count, workflow_runs}`, newest first, filtered by branch and
-    // status, paged.
+    // (actions: read): `{total_count, workflow_runs}`, newest first, filtered by branch, event
+    // ("Returns workflow run triggered by the event you specify") and status, paged. A pull
+    // request's runs have its head branch, from whichever repository it is in.
     const workflowRuns = /^actions\/workflows\/(\d+)\/runs$/.exec(rest);
     if (workflowRuns) {
       if (this.denied.has('workflow-runs')) {
@@ -314,6 +337,7 @@ export class GitHubTestServer {
       const workflowId = Number(workflowRuns[1]);
       const branch = url.searchParams.get('branch');
       const status = url.searchParams.get('status');
+      const event = url.searchParams.get('event');
       const matching = [...this.runs]
         .filter(([key]) => key.startsWith(`${repository}#`))
         .map(([, fixture]) => fixture)
@@ -321,6 +345,7 @@ export class GitHubTestServer {
           (r) =>
             r.workflowId === workflowId &&
             (branch === null || r.branch === branch) &&
+            (event === null || (r.event ?? 'push') === event) &&
             (status === null || (r.status ?? 'completed') === status || r.conclusion === status),
         )
         .sort((a, b) => b.number - a.number);
@@ -500,16 +525,33 @@ function runObject(repository: string, run: WorkflowRunFixture): Record<string, 
     path: '.github/workflows/ci.yml',
     run_number: run.number,
     run_attempt: run.attempt ?? 1,
-    event: 'push',
+    event: run.event ?? 'push',
     status,
     conclusion:
       run.conclusion !== undefined ? run.conclusion : status === 'completed' ? 'success' : null,
     workflow_id: run.workflowId,
+    repository: repositoryObject(repository),
+    head_repository: repositoryObject(run.headRepository ?? repository),
     url: `https://api.github.com/repos/${repository}/actions/runs/${run.id}`,
     html_url: `https://github.com/${repository}/actions/runs/${run.id}`,
     jobs_url: `https://api.github.com/repos/${repository}/actions/runs/${run.id}/jobs`,
     created_at: '2026-01-05T10:00:00Z',
     updated_at: '2026-01-05T10:03:00Z',
+  };
+}
+
+/** The "minimal-repository" fields a workflow run's `repository` and `head_repository` carry. */
+function repositoryObject(fullName: string): Record<string, unknown> {
+  const [owner = '', name = ''] = fullName.split('/');
+  return {
+    id: idOf(fullName),
+    node_id: `R_${idOf(fullName)}`,
+    name,
+    full_name: fullName,
+    owner: { login: owner, id: idOf(owner), type: 'Organization' },
+    private: false,
+    html_url: `https://github.com/${fullName}`,
+    fork: false,
   };
 }
 
