@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { actionEnv, repoRoot, runDist, systemNode } from './support/action.js';
 import { GitHubTestServer } from './support/github-server.js';
 import { MattermostTestServer } from './support/mattermost-server.js';
@@ -106,4 +106,24 @@ describe('dist/index.js and the failure look-ups', () => {
     expect(message).toContain('failed at [Run tests]');
     expect(message).toContain('`src/math.test.ts:12` expected 3 to be 4');
   });
+
+  it('ends the step without waiting for a previous-run look-up it no longer needs', async () => {
+    const runId = 1234567890;
+    github.resetRuns();
+    github.setRunJobs('octo-org/hello-world', runId, 1, [
+      { name: 'build', conclusion: 'cancelled' },
+      { name: 'notify', status: 'in_progress', runnerName: 'Runner 1' },
+    ]);
+    // The stand-in holds this answer for 20 s and the step's timeout is 30 s; the test's limit is 10 s.
+    const stalled = `/repos/octo-org/hello-world/actions/runs/${runId}`;
+    github.stall(stalled, 20_000);
+    const result = await runDist({
+      inputs: { ...inputs('workflow'), 'notify-on': 'change' },
+      env: { GITHUB_API_URL: github.url, RUNNER_NAME: 'Runner 1' },
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.exitCode).toBe(0);
+    expect(result.posts.map((p) => p.status)).toEqual(['skipped']);
+    expect(github.abandoned).toEqual([stalled]);
+  }, 10_000);
 });

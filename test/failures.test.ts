@@ -3,7 +3,7 @@
  * runs as the runner runs it, asks the GitHub stand-in for the run's jobs, annotations and earlier
  * runs, and posts to the Mattermost test server.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type ActionOptions, runAction } from './support/action.js';
 import { exampleOf } from './support/examples.js';
 import { type GitHubTestServer as GitHub, GitHubTestServer } from './support/github-server.js';
@@ -500,6 +500,21 @@ describe('notify-on: change', () => {
     expect(red.posts.map((p) => p.status)).toEqual(['sent']);
     expect(lastMessage()).toMatch(/^:x: \*\*Broke\*\*/);
   });
+
+  it('gives up the previous-run look-up once the run turns out cancelled', async () => {
+    github.setRunJobs(REPO, RUN_ID, 1, [
+      { name: 'build', conclusion: 'cancelled' },
+      { name: 'notify', status: 'in_progress', runnerName: RUNNER },
+    ]);
+    const stalled = `/repos/${REPO}/actions/runs/${RUN_ID}`;
+    github.stall(stalled, 20_000);
+    const result = await run({ status: 'workflow', 'notify-on': 'change' });
+    expect(result.exitCode).toBe(0);
+    expect(result.posts.map((p) => p.status)).toEqual(['skipped']);
+    expect(result.notices).toEqual([]);
+    // Aborted, not left to the 30 s timeout (nor to the stand-in's 20 s): the test's own limit is 10 s.
+    await vi.waitFor(() => expect(github.abandoned).toEqual([stalled]), { timeout: 9_000 });
+  }, 10_000);
 
   it('does not post a cancelled run', async () => {
     const result = await run({ status: 'cancelled', 'notify-on': 'change' });

@@ -118,8 +118,14 @@ export async function examineRun(options: ExamineOptions): Promise<RunFindings> 
   const jobsLookup = needsJobs
     ? attempt(fetchRunJobs(access, subject.run.id, subject.attempt))
     : Promise.resolve(undefined);
+  // A look-up left unanswered would hold the step open until its timeout: abort it once unneeded.
+  const unneeded = new AbortController();
   const previousLookup = mayNeedPrevious
-    ? attempt(previousRun(access, subject.run))
+    ? attempt(
+        previousRun(access.abortedBy(unneeded.signal), subject.run).catch((error: unknown) =>
+          unneeded.signal.aborted ? undefined : Promise.reject(error),
+        ),
+      )
     : Promise.resolve(undefined);
   const jobs = await jobsLookup;
 
@@ -132,6 +138,7 @@ export async function examineRun(options: ExamineOptions): Promise<RunFindings> 
     findings.outcome === 'success' || findings.outcome === 'failure'
       ? await previousLookup
       : undefined;
+  unneeded.abort();
   findings.decision = decide(options.notifyOn, findings.outcome, previous);
   if (findings.decision.post && findings.outcome === 'failure' && jobs) {
     findings.failedJobs = await describeFailedJobs(access, jobs.filter(hasFailed), attempt);

@@ -95,7 +95,9 @@ export class GitHubTestServer {
   private readonly pullCommits = new Map<string, PullCommitFixture[]>();
   private rateLimited = false;
   private secondaryLimit: 403 | 429 | undefined;
-  private readonly stalledPaths = new Set<string>();
+  private readonly stalledPaths = new Map<string, number | undefined>();
+  /** Paths of requests the client gave up on (closed the connection) before they were answered. */
+  readonly abandoned: string[] = [];
   private readonly jobs = new Map<string, Record<string, unknown>[]>();
   private readonly annotations = new Map<string, AnnotationFixture[]>();
   private readonly runs = new Map<string, WorkflowRunFixture>();
@@ -149,9 +151,12 @@ export class GitHubTestServer {
     this.secondaryLimit = status;
   }
 
-  /** Requests for this path are read and never answered (until `stop`). */
-  stall(path: string): void {
-    this.stalledPaths.add(path);
+  /**
+   * Requests for this path are read and left unanswered: for `ms` milliseconds, then answered as
+   * usual, or without `ms` never (until `stop`).
+   */
+  stall(path: string, ms?: number): void {
+    this.stalledPaths.set(path, ms);
   }
 
   /**
@@ -177,8 +182,10 @@ export class GitHubTestServer {
     this.denied.set(endpoint, status);
   }
 
-  /** Forget the fixtures and refusals of the failure endpoints. */
+  /** Forget the fixtures and refusals of the failure endpoints, and any stalls. */
   resetRuns(): void {
+    this.stalledPaths.clear();
+    this.abandoned.length = 0;
     this.jobs.clear();
     this.annotations.clear();
     this.runs.clear();
@@ -200,8 +207,15 @@ export class GitHubTestServer {
       query: Object.fromEntries(url.searchParams),
       headers: { ...request.headers },
     });
-    if (this.stalledPaths.has(url.pathname)) return;
+    response.on('close', () => {
+      if (!response.writableEnded) this.abandoned.push(url.pathname);
+    });
     const reply = this.replyTo(request, url);
+    if (this.stalledPaths.has(url.pathname)) {
+      const ms = this.stalledPaths.get(url.pathname);
+      if (ms !== undefined) setTimeout(() => this.send(response, reply), ms).unref();
+      return;
+    }
     if (this.latencyMs > 0) {
       setTimeout(() => this.send(response, reply), this.latencyMs);
     } else {
@@ -210,6 +224,7 @@ export class GitHubTestServer {
   }
 
   private send(response: ServerResponse, reply: Reply): void {
+    if (response.destroyed) return;
     response.writeHead(reply.status, {
       'content-type': 'application/json; charset=utf-8',
       'x-github-request-id': 'F00D:1234:5678:9ABC:DEF0',
