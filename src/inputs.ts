@@ -467,6 +467,13 @@ function readFailureOptions(
       { input: 'mention-on-failure' },
     );
   }
+  // Without a status there is no failure to mention anyone for: say so rather than never mention.
+  if (mention === 'author' && !input('status') && env.GITHUB_EVENT_NAME !== 'workflow_run') {
+    throw new ActionError(
+      `mention-on-failure: author needs to know whether the run failed: set status to \${{ job.status }}, or to workflow for the whole run.`,
+      { input: 'mention-on-failure' },
+    );
+  }
   return { notifyOn, mentionOnFailure: mention };
 }
 

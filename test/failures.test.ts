@@ -860,11 +860,27 @@ describe('inputs', () => {
       { status: 'red' },
       `status red is not a job status: use success, failure, cancelled or skipped (${JOB_STATUS}), or workflow for the whole run's.`,
     ],
+    [
+      { 'mention-on-failure': 'author' },
+      `mention-on-failure: author needs to know whether the run failed: set status to ${JOB_STATUS}, or to workflow for the whole run.`,
+    ],
   ])('%o fails with one line', async (inputs, error) => {
     const result = await run(inputs);
     expect(result.exitCode).toBe(1);
     expect(result.errors).toEqual([error]);
     expect(mattermost.requests).toEqual([]);
+  });
+
+  it('says github-token is empty rather than what the client says, and still posts', async () => {
+    matrixRun();
+    const result = await run({ status: 'failure', 'github-token': '' });
+    expect(result.exitCode).toBe(0);
+    expect(lastMessage()).toMatch(/^:x: \*\*Failed\*\*/);
+    expect(result.notices).toEqual([
+      expect.stringMatching(/^github-token is empty, so the GitHub look-ups .* are left out/),
+    ]);
+    expect(result.notices[0]).not.toContain('opts.auth');
+    expect(github.requests).toEqual([]);
   });
 
   it('makes no GitHub request in a dry run', async () => {

@@ -92,6 +92,13 @@ export async function examineRun(options: ExamineOptions): Promise<RunFindings> 
     findings.decision = decide(options.notifyOn, subject.outcome, undefined);
     return findings;
   }
+  if (!options.githubToken) {
+    findings.problems.push(
+      'github-token is empty, so the GitHub look-ups (status: workflow, notify-on: change, failed jobs) are left out: leave github-token unset for the job token, or set it to a token that may read the run.',
+    );
+    findings.decision = decide(options.notifyOn, subject.outcome, undefined);
+    return findings;
+  }
 
   const access = githubAccess({
     token: options.githubToken,
