@@ -15,7 +15,9 @@ export type Connection =
       /** Base URL without trailing `/` or `/api/v4`, e.g. `https://chat.example.com`. */
       serverUrl: string;
       token: string;
-    };
+    }
+  /** A dry run given no connection input: it renders and reports, and could not send. */
+  | { mode: 'none' };
 
 /**
  * One place to deliver to, as the user wrote it. `entry` is the input text that named it

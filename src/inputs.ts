@@ -38,15 +38,17 @@ export async function readConfig(reader: InputReader, env: Env): Promise<Config>
   const input = (name: string) => reader.getInput(name).trim();
   // Secrets are masked before anything else can print them, even when they turn out invalid.
   for (const name of ['webhook-url', 'token', 'github-token']) maskSecret(reader, input(name));
-  const connection = readConnection(input, env, reader);
-  const apiMode = connection.mode === 'api';
+  const dryRun = readBoolean(input('dry-run'), 'dry-run', false);
+  const connection = readConnection(input, env, reader, dryRun);
+  // Without a connection (a dry run) what either mode accepts is accepted.
+  const apiMode = connection.mode !== 'webhook';
 
   const workspace = env.GITHUB_WORKSPACE || process.cwd();
   const team = input('team') || undefined;
   const destinations = readDestinations(input, connection.mode, team);
   const rootId = readPostId(input, 'root-id', apiMode);
   const updatePostId = readPostId(input, 'update-post-id', apiMode);
-  if (apiMode && destinations.length === 0 && !rootId && !updatePostId) {
+  if (connection.mode === 'api' && destinations.length === 0 && !rootId && !updatePostId) {
     throw new ActionError(
       'No destination: set channel, user, user-email or github-user (or root-id to reply in a thread).',
       { input: 'channel' },
@@ -81,7 +83,7 @@ export async function readConfig(reader: InputReader, env: Env): Promise<Config>
     files,
     userMap: await parseUserMap(reader.getInput('user-map'), workspace),
     githubToken: input('github-token') || undefined,
-    dryRun: readBoolean(input('dry-run'), 'dry-run', false),
+    dryRun,
     retries: readInteger(input('retries'), 'retries', 3, 0, 10),
     timeoutSeconds: readInteger(input('timeout'), 'timeout', 30, 1, 600),
     workspace,
@@ -102,43 +104,32 @@ function maskSecret(reader: InputReader, value: string): void {
   if (value) reader.setSecret(value);
 }
 
+/**
+ * The inputs decide the mode. With no connection input at all, the environment variables stand
+ * in for server-url and token; in API mode each of the two also falls back to its own variable.
+ * A dry run needs no connection.
+ */
 function readConnection(
   input: (name: string) => string,
   env: Env,
   reader: InputReader,
+  dryRun: boolean,
 ): Connection {
   const webhookUrl = input('webhook-url');
-  let serverUrl = input('server-url');
-  let token = input('token');
-  if (!webhookUrl && !serverUrl && !token) {
-    serverUrl = env.MATTERMOST_URL?.trim() ?? '';
-    token = env.MATTERMOST_TOKEN?.trim() ?? '';
-    maskSecret(reader, token);
-  }
-  if (webhookUrl && (serverUrl || token)) {
+  const givenServerUrl = input('server-url');
+  const givenToken = input('token');
+  if (webhookUrl && (givenServerUrl || givenToken)) {
     throw new ActionError(
       'Set either webhook-url (webhook mode) or server-url and token (API mode), not both.',
       { input: 'webhook-url' },
     );
   }
-  if (webhookUrl) {
-    const url = parseHttpUrl(
-      webhookUrl,
-      'webhook-url',
-      'https://chat.example.com/hooks/xxxxxxxxxxxxxxxxxxxxxxxxxx',
-    );
-    const hookId = url.pathname.match(/\/hooks\/([^/]+)\/?$/)?.[1];
-    if (!hookId) {
-      throw new ActionError(
-        'webhook-url is not an incoming webhook URL: it should end in /hooks/<id> (copy it from Integrations → Incoming Webhooks).',
-        { input: 'webhook-url' },
-      );
-    }
-    maskSecret(reader, hookId);
-    warnIfCleartext(url, 'webhook-url', reader);
-    return { mode: 'webhook', webhookUrl };
-  }
+  if (webhookUrl) return readWebhookConnection(webhookUrl, reader);
+  const serverUrl = givenServerUrl || env.MATTERMOST_URL?.trim() || '';
+  const token = givenToken || env.MATTERMOST_TOKEN?.trim() || '';
+  maskSecret(reader, token);
   if (!serverUrl && !token) {
+    if (dryRun) return { mode: 'none' };
     throw new ActionError(
       'No Mattermost connection: set webhook-url, or server-url and token (or the MATTERMOST_URL and MATTERMOST_TOKEN environment variables).',
       { input: 'webhook-url' },
@@ -146,23 +137,37 @@ function readConnection(
   }
   if (!token) {
     throw new ActionError(
-      'server-url is set but token is empty: set token to a bot or personal access token.',
-      {
-        input: 'token',
-      },
+      'server-url is set but token is empty: set token (or MATTERMOST_TOKEN) to a bot or personal access token.',
+      { input: 'token' },
     );
   }
   if (!serverUrl) {
     throw new ActionError(
-      'token is set but server-url is empty: set server-url, e.g. https://chat.example.com.',
-      {
-        input: 'server-url',
-      },
+      'token is set but server-url is empty: set server-url (or MATTERMOST_URL), e.g. https://chat.example.com.',
+      { input: 'server-url' },
     );
   }
   const url = parseHttpUrl(serverUrl, 'server-url', 'https://chat.example.com');
   warnIfCleartext(url, 'server-url', reader);
   return { mode: 'api', serverUrl: normaliseServerUrl(url), token };
+}
+
+function readWebhookConnection(webhookUrl: string, reader: InputReader): Connection {
+  const url = parseHttpUrl(
+    webhookUrl,
+    'webhook-url',
+    'https://chat.example.com/hooks/xxxxxxxxxxxxxxxxxxxxxxxxxx',
+  );
+  const hookId = url.pathname.match(/\/hooks\/([^/]+)\/?$/)?.[1];
+  if (!hookId) {
+    throw new ActionError(
+      'webhook-url is not an incoming webhook URL: it should end in /hooks/<id> (copy it from Integrations → Incoming Webhooks).',
+      { input: 'webhook-url' },
+    );
+  }
+  maskSecret(reader, hookId);
+  warnIfCleartext(url, 'webhook-url', reader);
+  return { mode: 'webhook', webhookUrl };
 }
 
 function parseHttpUrl(text: string, input: string, example: string): URL {
@@ -393,7 +398,7 @@ async function readPayload(
     );
   }
   const allowed: readonly string[] =
-    mode === 'webhook' ? [...PAYLOAD_FIELDS, ...WEBHOOK_ONLY_PAYLOAD_FIELDS] : PAYLOAD_FIELDS;
+    mode === 'api' ? PAYLOAD_FIELDS : [...PAYLOAD_FIELDS, ...WEBHOOK_ONLY_PAYLOAD_FIELDS];
   for (const field of Object.keys(parsed)) {
     if (!allowed.includes(field)) {
       const hint =

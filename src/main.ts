@@ -23,7 +23,13 @@ import { readConfig } from './inputs.js';
 import type { MattermostApi, UploadFile } from './mattermost/api.js';
 import { createHttp, type Http } from './mattermost/http.js';
 import { postToWebhook } from './mattermost/webhook.js';
-import { failureReport, postsOutput, summaryMarkdown } from './report.js';
+import {
+  dryRunTarget,
+  failureReport,
+  NO_DESTINATION,
+  postsOutput,
+  summaryMarkdown,
+} from './report.js';
 import type { TemplateContext } from './template/index.js';
 import { renderThread } from './thread/render.js';
 import type { Thread } from './thread/root.js';
@@ -144,8 +150,9 @@ async function report(
   core.setOutput('post-id', first?.postId ?? '');
   core.setOutput('channel-id', first?.channelId ?? '');
   core.setOutput('root-id', first?.rootId ?? '');
+  const summary = summaryMarkdown(message, results, serverUrlOf(config), config.dryRun, skipped);
   await writeSummary(
-    summaryMarkdown(message, results, serverUrlOf(config), config.dryRun, skipped),
+    config.dryRun && !skipped ? `${summary}\n${dryRunTarget(config.connection)}\n` : summary,
   );
   for (const sent of results.filter((r) => r.status === 'sent')) {
     core.info(`Sent to ${sent.destination}${sent.postId ? ` (post ${sent.postId})` : ''}.`);
@@ -157,7 +164,12 @@ async function report(
 
 function secretsOf(config: Config): string[] {
   const connection = config.connection;
-  const secret = connection.mode === 'webhook' ? connection.webhookUrl : connection.token;
+  const secret =
+    connection.mode === 'webhook'
+      ? connection.webhookUrl
+      : connection.mode === 'api'
+        ? connection.token
+        : '';
   return [secret, config.githubToken ?? ''];
 }
 
@@ -240,7 +252,8 @@ function loginResolver(
 
 /** The label of a result when the inputs name no destination. */
 function fallbackDestination(config: Config): string {
-  return config.updatePostId ?? config.rootId ?? WEBHOOK_CHANNEL;
+  const own = config.connection.mode === 'webhook' ? WEBHOOK_CHANNEL : NO_DESTINATION;
+  return config.updatePostId ?? config.rootId ?? own;
 }
 
 /** Appends to the step summary file (core.summary would remember the first run's file path). */

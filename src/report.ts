@@ -1,6 +1,22 @@
 /** What the step reports back: the `posts` output, the step summary and the failure line. */
+import type { Connection } from './config.js';
 import type { DeliveryResult } from './deliver/result.js';
 import { quotedForGitHub } from './github-markdown.js';
+
+/** The label of a dry run's only row when no connection and no destination was given. */
+export const NO_DESTINATION = '(no destination given)';
+
+/** Where a dry run would have sent the message: a line under the summary's table. */
+export function dryRunTarget(connection: Connection): string {
+  switch (connection.mode) {
+    case 'webhook':
+      return 'Dry run: this would have been posted through the incoming webhook (webhook-url), to the destinations above.';
+    case 'api':
+      return `Dry run: this would have been posted as the bot to ${connection.serverUrl}, to the destinations above.`;
+    case 'none':
+      return 'Dry run without a connection: no webhook-url, server-url or token was given, so nothing could have been sent. Give them (or MATTERMOST_URL and MATTERMOST_TOKEN) to post.';
+  }
+}
 
 export function postsOutput(results: DeliveryResult[]): string {
   return JSON.stringify(
