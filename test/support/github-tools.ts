@@ -37,11 +37,10 @@ export async function workflowFindings(text: string, manifest: string): Promise<
     'file:///repo/.github/workflows/workflow.yml',
     resolved,
     {
-      fetchActionMetadata: async (ref: ActionReference) =>
-        `${ref.owner}/${ref.name}` === OUR_ACTION && !ref.path
-          ? metadata
-          : // Other actions' inputs are not checked: their manifests are not vendored here.
-            { name: `${ref.owner}/${ref.name}`, description: '' },
+      fetchActionMetadata: async (ref: ActionReference) => {
+        const id = [ref.owner, ref.name, ref.path].filter(Boolean).join('/');
+        return id === OUR_ACTION ? metadata : otherActionMetadata(id);
+      },
     },
   );
   return [...findings, ...literalValueFindings(resolved, metadata)];
@@ -64,6 +63,20 @@ async function languageServiceFindings(
       line: d.range.start.line + 1,
       message: typeof d.message === 'string' ? d.message : d.message.value,
     }));
+}
+
+const OTHER_ACTIONS = 'test/fixtures/github-tools/other-actions.json';
+
+/** Another action's inputs, from OTHER_ACTIONS; undefined (an error: "Unable to resolve") if absent. */
+function otherActionMetadata(id: string): ActionMetadata | undefined {
+  const known = JSON.parse(readRepoFile(OTHER_ACTIONS)) as Record<string, { inputs?: string[] }>;
+  const inputs = known[id]?.inputs;
+  if (!inputs) return undefined;
+  return {
+    name: id,
+    description: '',
+    inputs: Object.fromEntries(inputs.map((name) => [name, { description: '' }])),
+  };
 }
 
 function actionMetadata(manifest: string): ActionMetadata {
