@@ -4,7 +4,7 @@
  * (so it runs where secrets are absent, e.g. on pull requests from forks).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runAction } from './support/action.js';
+import { node24, runAction, runDist, systemNode } from './support/action.js';
 import { MattermostTestServer } from './support/mattermost-server.js';
 
 let server: MattermostTestServer;
@@ -78,6 +78,18 @@ describe('dry run without any connection input', () => {
       ['octocat', 'dry-run'],
     ]);
     expect(run.summary).toContain('| dev/releases | 📝 dry run |');
+  });
+
+  it.each([
+    ['Node 20', systemNode],
+    ['Node 24', node24],
+  ])('works from the bundle under %s, as the CI smoke job runs it', async (_runtime, node) => {
+    const run = await runDist({ node, inputs: { 'dry-run': 'true', status: 'success' } });
+
+    expect(run.errors).toEqual([]);
+    expect(run.exitCode).toBe(0);
+    expect(run.outputs.message).not.toBe('');
+    expect(run.posts.map((p) => p.status)).toEqual(['dry-run']);
   });
 
   it('still refuses a bad input', async () => {
