@@ -48,6 +48,7 @@ describe('dry run without any connection input', () => {
         destination: '(no destination given)',
         channel_id: '',
         post_id: '',
+        root_id: '',
         status: 'dry-run',
         error: '',
       },
@@ -58,7 +59,7 @@ describe('dry run without any connection input', () => {
     );
   });
 
-  it('lists every destination either mode could take', async () => {
+  it('lists every destination either mode could take, and takes the inputs of either mode', async () => {
     const run = await runAction({
       inputs: {
         'dry-run': 'true',
@@ -66,6 +67,8 @@ describe('dry run without any connection input', () => {
         'user-email': 'ann@example.com',
         'github-user': 'octocat',
         payload: '{"icon_emoji": "rocket"}',
+        'thread-key': '{{ github.repository }}#{{ github.run_number }}',
+        reactions: 'rocket',
       },
     });
 

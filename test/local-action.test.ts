@@ -91,7 +91,14 @@ describe('@github/local-action runs the action', () => {
     ]);
     expect(run.outputs.message).toBe('Build 42 passed');
     expect(JSON.parse(run.outputs.posts ?? '[]')).toEqual([
-      { destination: '(webhook channel)', channel_id: '', post_id: '', status: 'sent', error: '' },
+      {
+        destination: '(webhook channel)',
+        channel_id: '',
+        post_id: '',
+        root_id: '',
+        status: 'sent',
+        error: '',
+      },
     ]);
   });
 
