@@ -137,6 +137,18 @@ describe('YAML in the docs', () => {
     ]);
   });
 
+  test('a snippet of top-level keys is checked above a minimal job', async () => {
+    const block: YamlBlock = {
+      where: 'x.md:1',
+      firstLine: 2,
+      text: 'permissions:\n  actions: read\n  checkz: read\n',
+      shows: undefined,
+    };
+    expect(lines('x.md', await snippetFindings(block))).toEqual([
+      "x.md:4: Unexpected value 'checkz'",
+    ]);
+  });
+
   test('every example workflow is shown in the README (verbatim) or linked from it', () => {
     const readme = readRepoFile('README.md');
     const shown = blocks.filter((block) => block.shows);

@@ -165,11 +165,14 @@ export type Snippet =
 
 const WRAP_INDENT = '      ';
 const WRAP_HEAD = 'on: push\njobs:\n  notify:\n    runs-on: ubuntu-latest\n    steps:\n';
+const WRAP_JOB = 'jobs:\n  notify:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo\n';
+/** Keys a snippet of a workflow's top level (`permissions:` …) may have. */
+const WORKFLOW_KEYS = ['name', 'run-name', 'on', 'permissions', 'env', 'defaults', 'concurrency'];
 
 /**
  * What a documentation snippet is, and as a workflow: a whole workflow as it is; a list of
  * steps inside a minimal workflow; a block of inputs (`message: …`) as the `with:` of a step
- * of this action. A YAML file that is not a workflow must say which file it is in a first-line
+ * of this action; top-level keys (`permissions:`, `on:` …) above a minimal job. A YAML file that is not a workflow must say which file it is in a first-line
  * comment (`# .github/mattermost-users.yml`) and is only parsed.
  */
 export function snippetAsWorkflow(text: string, inputNames: readonly string[]): Snippet {
@@ -192,6 +195,10 @@ export function snippetAsWorkflow(text: string, inputNames: readonly string[]): 
   if (value && typeof value === 'object') {
     const keys = Object.keys(value);
     if (keys.includes('jobs')) return { kind: 'workflow', workflow: text, lineOffset: 0 };
+    if (keys.every((key) => WORKFLOW_KEYS.includes(key))) {
+      const trigger = keys.includes('on') ? '' : 'on: push\n';
+      return { kind: 'workflow', workflow: `${text}${trigger}${WRAP_JOB}`, lineOffset: 0 };
+    }
     if (keys.length > 0 && keys.every((key) => inputNames.includes(key))) {
       const head = `${WRAP_HEAD}${WRAP_INDENT}- uses: ${OUR_ACTION}@v1\n${WRAP_INDENT}  with:\n`;
       return {
