@@ -1,15 +1,23 @@
 /**
  * The action run by GitHub's own `@github/local-action`, which reads action.yml, loads the
- * inputs from a dotenv file, stubs `@actions/core` with its own and runs `src/main.ts`, against
- * the local Mattermost test server. Its exit code is 0 even when the action fails, so these
- * tests assert on the outputs it reports and on what the server stored.
+ * inputs from a dotenv file and runs `src/main.ts` through tsx, against the local Mattermost
+ * test server. Its exit code is 0 even when the action fails, so these tests assert on the
+ * outputs and on what the server stored. local-action stubs `@actions/core`, but the action
+ * takes its commands from core's command modules (src/actions-core.ts), which local-action does
+ * not replace: the outputs go to GITHUB_OUTPUT as on a runner, and failures are `::error::`.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ActionOptions, actionEnv, node24, repoRoot } from './support/action.js';
+import {
+  type ActionOptions,
+  actionEnv,
+  node24,
+  parseOutputFile,
+  repoRoot,
+} from './support/action.js';
 import { MattermostTestServer } from './support/mattermost-server.js';
 
 const localAction = join(repoRoot, 'node_modules/@github/local-action/bin/local-action.js');
@@ -22,7 +30,7 @@ interface LocalActionRun {
 
 /** `local-action run <repo> src/main.ts <dotenv>` under Node 24, the runners' Node. */
 async function runLocalAction(options: ActionOptions): Promise<LocalActionRun> {
-  const { env } = actionEnv(options);
+  const { env, files } = actionEnv(options);
   const dotenv = join(mkdtempSync(join(tmpdir(), 'mm-local-action-')), '.env');
   const lines = Object.entries(env)
     .filter(([name]) => name.startsWith('INPUT_') || name.startsWith('GITHUB_'))
@@ -48,16 +56,8 @@ async function runLocalAction(options: ActionOptions): Promise<LocalActionRun> {
     child.on('error', reject);
     child.on('close', () => resolve(text));
   });
-  return { log, outputs: setOutputs(log), errors: commands(log, 'error') };
-}
-
-/** local-action's `core.setOutput` prints `::set-output name=<name>::<value>`. */
-function setOutputs(log: string): Record<string, string> {
-  const outputs: Record<string, string> = {};
-  for (const match of log.matchAll(/^::set-output name=([^:]+)::(.*)$/gm)) {
-    outputs[match[1] ?? ''] = match[2] ?? '';
-  }
-  return outputs;
+  const outputs = parseOutputFile(readFileSync(files.output, 'utf8'));
+  return { log, outputs, errors: commands(log, 'error') };
 }
 
 function commands(log: string, name: string): string[] {
@@ -85,6 +85,8 @@ describe('@github/local-action runs the action', () => {
       inputs: { 'webhook-url': hook.url, message: 'Build {{ github.run_number }} passed' },
     });
 
+    // local-action read action.yml: its metadata table lists our inputs.
+    expect(run.log).toMatch(/Action Metadata[\s\S]*'webhook-url'[\s\S]*Running Action/);
     expect(run.errors).toEqual([]);
     expect(server.posts({ channel_id: channel.id }).map((p) => p.message)).toEqual([
       'Build 42 passed',
@@ -117,7 +119,9 @@ describe('@github/local-action runs the action', () => {
     expect(post).toMatchObject({ message: 'Hi Jo', user_id: bot.user.id });
     expect(run.outputs['post-id']).toBe(post?.id);
     expect(run.outputs['channel-id']).toBe(dm?.id);
-    expect(run.log).not.toContain(bot.token);
+    // Masked first (the runner hides the ::add-mask:: line itself), then never printed.
+    expect(run.log).toContain(`::add-mask::${bot.token}`);
+    expect(run.log.replace(/^::add-mask::.*$/gm, '')).not.toContain(bot.token);
   });
 
   it('reports a failure through core.setFailed, which local-action shows but does not exit on', {

@@ -187,7 +187,7 @@ function collect(log: string, exitCode: number, files: RunFiles): ActionRun {
 }
 
 /** `name<<DELIMITER\nvalue\nDELIMITER` blocks, as `core.setOutput` writes them. */
-function parseOutputFile(text: string): Record<string, string> {
+export function parseOutputFile(text: string): Record<string, string> {
   const outputs: Record<string, string> = {};
   const pattern = /^([^\n<]+)<<(\S+)\n([\s\S]*?)\n\2$/gm;
   for (const match of text.matchAll(pattern)) {
