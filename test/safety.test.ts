@@ -243,7 +243,7 @@ describe('inline LaTeX', () => {
     ['a pair in one value', '{{ event.issue.title }}', 'cost $\\huge{FREE}$ now'],
     ['a backslash before the $', '{{ event.issue.title }}', 'cost \\$\\huge{FREE}$ now'],
     ['with the template\u2019s closing $', '{{ event.issue.title }}$ now', 'cost $\\huge{FREE}'],
-    ['with the template\u2019s opening $', 'cost ${{ event.issue.title }}', '\\huge{FREE}$ now'],
+    ['with the template\u2019s opening $', 'cost $ {{ event.issue.title }}', '\\huge{FREE}$ now'],
     ['an escaped $ between', '{{ event.issue.title }}', '$a $b$ c$'],
     ['across two values', '{{ event.issue.title }} {{ event.issue.body }}', '$\\huge{A}'],
     ['in link text', undefined, 'Fix $\\huge{FREE}$'],
