@@ -367,7 +367,7 @@ describe('Mattermost\u2019s own links', () => {
 });
 
 describe('payload URL fields', () => {
-  it('keep only http(s) URLs, and say which one was left out', async () => {
+  it('keep only http(s) URLs, the post\u2019s icon too, and say which one was left out', async () => {
     const warnings: string[] = [];
     const context = issue({ html_url: 'javascript:alert(1)', title: 'x' });
     const rendered = await renderPayload(
@@ -383,7 +383,8 @@ describe('payload URL fields', () => {
             footer_icon: 'https://example.com/f.png and more',
           },
         ],
-        props: { attachments: [{ image_url: 'vbscript:x' }] },
+        props: { attachments: [{ image_url: 'vbscript:x' }], override_icon_url: 'data:x' },
+        icon_url: '{{ event.issue.html_url }}',
       },
       context,
       { warn: (line) => warnings.push(line) },
@@ -396,7 +397,13 @@ describe('payload URL fields', () => {
       },
     ]);
     expect(rendered.props).toEqual({ attachments: [{}] });
+    expect(rendered.icon_url).toBeUndefined();
+    expect(await renderPayload({ icon_url: ' https://example.com/i.png' }, context)).toEqual({
+      icon_url: 'https://example.com/i.png',
+    });
     expect(warnings).toEqual([
+      'payload: icon_url is not an http(s) URL, so it was left out: "javascript:alert(1)".',
+      'payload: props.override_icon_url is not an http(s) URL, so it was left out: "data:x".',
       'payload: attachments[0].title_link is not an http(s) URL, so it was left out: "javascript:alert(1)".',
       'payload: attachments[0].author_link is not an http(s) URL, so it was left out: "data:text/html,x".',
       'payload: attachments[0].author_icon is not an http(s) URL, so it was left out: "javascript:alert(1)".',
