@@ -204,7 +204,7 @@ describe('the markdown filter', () => {
 
   it('keeps web, mail and relative links and images', async () => {
     const body =
-      '[docs](https://example.com/docs) ![logo](https://example.com/logo.png) [mail](mailto:jo@example.com) [rel](/releases) [r][d]\n\n[d]: http://example.com/d';
+      '[docs](https://example.com/docs) ![logo](https://example.com/logo.png) [mail](mailto:jo@example.com) [rel](/releases) [r][d] [pr](//cdn.example/x)\n\n[d]: http://example.com/d';
     const message = await render('{{ event.issue.body | markdown }}', issue({ body }));
     expect(structureOf(message)).toEqual([
       'link https://example.com',
@@ -212,6 +212,8 @@ describe('the markdown filter', () => {
       'link mailto:',
       'link /releases',
       'link http://example.com',
+      // Protocol-relative is not relative: it is an https link to another site, kept as one.
+      'link https://cdn.example',
     ]);
   });
 });
