@@ -249,6 +249,11 @@ describe('inline LaTeX', () => {
     ['an escaped $ between', '{{ event.issue.title }}', '$a $b$ c$'],
     ['across two values', '{{ event.issue.title }} {{ event.issue.body }}', '$\\huge{A}'],
     ['in link text', undefined, 'Fix $\\huge{FREE}$'],
+    [
+      'on a table row, across the value\u2019s lines',
+      '| a |\n|---|\n| {{ event.issue.title }} |',
+      'x $5b\nc$ y',
+    ],
   ])('is not made by %s', async (_what, template, title) => {
     const message = await render(template, issue({ title, body: 'B}$ x' }));
     expect(
@@ -258,6 +263,11 @@ describe('inline LaTeX', () => {
     // The web app's marked: `inlinelatex: /^\$([^\$\n]+)\$(?!\w)/`, tried where its text rule
     // stops (`\B\$`), in link text too, and with no `\$` escape.
     expect(message, message).not.toMatch(/(?:^|[^A-Za-z0-9])\$[^$\n]+\$(?![A-Za-z0-9_])/);
+  });
+
+  it('a backslash before an encoded $ still shows, in both apps', async () => {
+    const message = await render('{{ event.issue.title }}', issue({ title: 'cost \\$x$ now' }));
+    expect(message).toBe('cost \\\\&#36;x&#36; now');
   });
 
   it('a $ that cannot pair stays as it is', async () => {

@@ -43,11 +43,12 @@ export interface ValuePlace {
 
 /** Escapes `text` for Mattermost Markdown and neutralises mentions and Slack markup in it. */
 export function escapeMarkdown(text: string, place: ValuePlace = {}): string {
-  const lines = normaliseText(text).split('\n');
-  const escaped = lines.map((line, index) =>
-    escapeLine(line, index === 0, index === lines.length - 1),
-  );
-  return place.inTableRow ? escaped.map((line) => line.trim()).join(' ') : escaped.join('\n');
+  const split = normaliseText(text).split('\n');
+  // On a table row a newline would end the row: the value is escaped as the one line it becomes.
+  const lines = place.inTableRow ? [split.map((line) => line.trim()).join(' ')] : split;
+  return lines
+    .map((line, index) => escapeLine(line, index === 0, index === lines.length - 1))
+    .join('\n');
 }
 
 /**
@@ -500,7 +501,10 @@ function escapeUrlChar(char: string, previous: string, next: string): string {
 function escapeChar(char: string, previous: string, next: string, inertBracket: boolean): string {
   switch (char) {
     case '\\':
-      return next === EDGE || ESCAPABLE.has(next) ? '\\\\' : char;
+      // Also before `$` and `&`: `\&#36;` would be an escaped `&` to the mobile app.
+      return next === EDGE || ESCAPABLE.has(next) || next === '$' || next === '&'
+        ? '\\\\'
+        : char;
     case '`':
     case '|':
       return `\\${char}`;
