@@ -332,19 +332,27 @@ describe('HTML blocks from the markdown filter', () => {
     '<![CDATA[',
     '> <PRE class="x">',
     '- <script',
+    '<div>',
+    '</p>',
+    '<a href="https://evil.example/">',
   ])('%j cannot swallow the template\u2019s text after it', async (tag) => {
     const context = issue({ body: `Notes\n\n${tag}` });
-    const message = await render(
-      '{{ event.issue.body | markdown }}\n\nFooter by template: {{ event.issue.html_url }}',
-      context,
-    );
-    expect(structureOf(message), message).not.toContain('html_block');
-    expect(autolinks(message), message).toEqual([stringAt(context.event, 'issue', 'html_url')]);
+    const url = stringAt(context.event, 'issue', 'html_url');
+    // A blank line ends the blocks of `<div>` and `<a>`, not those of `<pre>` or `<?`.
+    for (const between of ['\n\n', '\n']) {
+      const message = await render(
+        `{{ event.issue.body | markdown }}${between}Footer by template: {{ event.issue.html_url }}`,
+        context,
+      );
+      expect(structureOf(message), message).not.toContain('html_block');
+      if (between === '\n\n') expect(autolinks(message), message).toContain(url);
+    }
   });
 
-  it('leaves them alone inside a code fence', async () => {
-    const body = '```php\n<?php echo 1;\n```';
-    expect(await render('{{ event.issue.body | markdown }}', issue({ body }))).toBe(body);
+  it('leaves them alone inside a code fence, and autolinks and inline tags alone', async () => {
+    for (const body of ['```php\n<?php echo 1;\n```', '<https://example.com/x>', 'a <b>c</b>']) {
+      expect(await render('{{ event.issue.body | markdown }}', issue({ body }))).toBe(body);
+    }
   });
 });
 

@@ -168,9 +168,10 @@ function breakDefinitionEnds(line: string): string {
 }
 
 /**
- * HTML blocks that end only at their own closing tag (`<pre>`, `<script>`, `<style>`,
- * `<textarea>`, `<?`, `<!`) would swallow the template's text after the value: their `<`, where
- * it starts such a block outside a code fence, becomes `&lt;` and the text shows as written.
+ * An HTML block would swallow the template's text after the value: up to its own closing tag
+ * (`<pre>`, `<script>`, `<style>`, `<textarea>`, `<?`, `<!`), or up to a blank line (`<div>`, any
+ * tag alone on its line). The `<` that starts one, outside a code fence, becomes `&lt;`, and the
+ * text shows as written (Mattermost shows HTML as text anyway). `<https://...>` stays a link.
  */
 function defuseHtmlBlocks(text: string): string {
   if (!text.includes('<')) return text;
@@ -182,7 +183,7 @@ function defuseHtmlBlocks(text: string): string {
       open = fenceAfter(line, open);
       if (inFence || open !== undefined) return line;
       const at = CONTAINER_PREFIX.exec(line)?.[0].length ?? 0;
-      return /^<(?:[?!]|(?:pre|script|style|textarea)(?:[\s>]|$))/i.test(line.slice(at))
+      return /^<(?:[?!]|\/?[A-Za-z][A-Za-z0-9-]*(?:[\s/>]|$))/.test(line.slice(at))
         ? `${line.slice(0, at)}&lt;${line.slice(at + 1)}`
         : line;
     })
