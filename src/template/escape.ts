@@ -503,9 +503,7 @@ function escapeChar(char: string, previous: string, next: string, inertBracket: 
   switch (char) {
     case '\\':
       // Also before `$` and `&`: `\&#36;` would be an escaped `&` to the mobile app.
-      return next === EDGE || ESCAPABLE.has(next) || next === '$' || next === '&'
-        ? '\\\\'
-        : char;
+      return next === EDGE || ESCAPABLE.has(next) || '$&'.includes(next) ? '\\\\' : char;
     case '`':
     case '|':
       return `\\${char}`;
