@@ -17,6 +17,12 @@ const shapes: Record<string, (n: number) => string> = {
   '"](a" repeated': (n) => '](a'.repeat(n / 3),
   '"<a" repeated': (n) => '<a'.repeat(n / 2),
   '"[a" repeated': (n) => '[a'.repeat(n / 2),
+  '"$a " repeated': (n) => '$a '.repeat(n / 3),
+  'definitions and references': (n) =>
+    `${'[r]: https://a.example/\n'.repeat(n / 48)}\n${'[r] [x][r] '.repeat(n / 24)}`,
+  '"]:" repeated': (n) => ']:'.repeat(n / 2),
+  '"<pre>" lines': (n) => '<pre>\n'.repeat(n / 6),
+  '"~#@" repeated': (n) => '~#@a'.repeat(n / 4),
 };
 
 const TEMPLATES = {

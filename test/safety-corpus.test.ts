@@ -12,7 +12,11 @@ import { exampleHosts, webhookDefinitions } from './support/examples.js';
 import { serverMentions, structureOf, unsafeTargets } from './support/mattermost-markdown.js';
 import { contextFor } from './template-helpers.js';
 
-/** One of each class of hole: mentions, Slack markup, links, emphasis, blocks, lexer characters. */
+/**
+ * One of each class of hole: mentions, Slack markup, links, emphasis, blocks, lexer characters,
+ * Mattermost's channel links, hashtags, e-mail links and inline LaTeX; it ends with a `[label]`,
+ * followed by whatever the message writes after the field.
+ */
 const HOSTILE = [
   ' \u1C8A@channel @here x-@all _@all \uA7CB@bob <!channel> <!here|here> <https://evil.example|click>',
   ' [x](javascript:alert(1)) [r](&#106;avascript:1) ![i](data:image/png;base64,AA) [click](https://evil.example)',
@@ -20,6 +24,8 @@ const HOSTILE = [
   ' a | b | c \\| d',
   '\n#\u00a0Heading\u2424> quote\n- item\n1) ordered\n2. ordered\n| a | b |\n|---|---|\n| c | d |',
   '\n```js\nfenced\n[r]: javascript:alert(1)\n---\n===\n\n    indented\n\tcode\n~~~\n<b>html</b> \u202Eevil\u202C',
+  ' ~town-square #security-alert foo@bar.com $\\huge{x}$ cost $5 \\$\\huge{y}$ :tada:',
+  '\n=\n-\n1234567890. big\n<pre>\n<?php\n[download]: https://evil.example/d\n\n[WIP]',
 ].join('');
 const HARMLESS = ' plain words';
 

@@ -12,12 +12,12 @@ describe('escapeMarkdown', () => {
     ['feature/x-y_z', 'feature/x-y_z'],
     ['snake_case_name', 'snake_case_name'],
     ['[WIP] Fix the build', '[WIP] Fix the build'],
-    ['dependabot[bot]', 'dependabot[bot]'],
+    ['dependabot[bot]', `dependabot[bot]${ZWSP}`],
     ['Bump foo from 1.0 to 2.0 (#12)', 'Bump foo from 1.0 to 2.0 (#12)'],
     [':tada: done', ':tada: done'],
     ['2 * 3 = 6', '2 * 3 = 6'],
     ['#123 is fixed', '#123 is fixed'],
-    ['jo@example.com', 'jo@example.com'],
+    ['jo@example.com', `jo@${ZWSP}example.com`],
     ['C:\\Users\\jo', 'C:\\Users\\jo'],
   ])('leaves %j readable', (input, expected) => {
     expect(escapeMarkdown(input)).toBe(expected);
@@ -28,10 +28,10 @@ describe('escapeMarkdown', () => {
     ['a*b*c', 'a\\*b\\*c'],
     ['_italic_', '\\_italic_'],
     ['__init__.py', '\\_\\_init_\\_.py'],
-    ['x ~~gone~~', 'x \\~\\~gone\\~\\~'],
+    ['x ~~gone~~', `x \\~\\~${ZWSP}gone\\~\\~${ZWSP}`],
     ['use `rm -rf`', 'use \\`rm -rf\\`'],
     ['[x](javascript:alert(1))', '\\[x\\](javascript:alert(1))'],
-    ['[click][1]', '\\[click\\][1]'],
+    ['[click][1]', `\\[click\\][1]${ZWSP}`],
     ['[x]: https://evil.example', '\\[x\\]: https://evil.example'],
     ['# heading', '\\# heading'],
     ['### heading', '\\### heading'],
@@ -137,8 +137,9 @@ describe('keepMarkdown', () => {
     expect(keepMarkdown('<javascript://%0Aalert(1)> <https://example.com>')).toBe(
       '&lt;javascript://%0Aalert(1)> <https://example.com>',
     );
-    expect(keepMarkdown('[x]: data:text/html,x\n[y]: https://example.com')).toBe(
-      '[x]&#58; data:text/html,x\n[y]: https://example.com',
+    // Definitions become inline links where the value uses them; then the scheme is checked.
+    expect(keepMarkdown('[x]: data:text/html,x\n[y]: https://example.com\n\n[a][x] [y]')).toBe(
+      '\n[a]\\(data:text/html,x) [y](https://example.com)',
     );
   });
 

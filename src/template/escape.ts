@@ -43,11 +43,12 @@ export interface ValuePlace {
 
 /** Escapes `text` for Mattermost Markdown and neutralises mentions and Slack markup in it. */
 export function escapeMarkdown(text: string, place: ValuePlace = {}): string {
-  const lines = normaliseText(text).split('\n');
-  const escaped = lines.map((line, index) =>
-    escapeLine(line, index === 0, index === lines.length - 1),
-  );
-  return place.inTableRow ? escaped.map((line) => line.trim()).join(' ') : escaped.join('\n');
+  const split = normaliseText(text).split('\n');
+  // On a table row a newline would end the row: the value is escaped as the one line it becomes.
+  const lines = place.inTableRow ? [split.map((line) => line.trim()).join(' ')] : split;
+  return lines
+    .map((line, index) => escapeLine(line, index === 0, index === lines.length - 1))
+    .join('\n');
 }
 
 /**
@@ -71,9 +72,122 @@ export function neutraliseMentions(text: string): string {
  * over the rest of the message.
  */
 export function keepMarkdown(text: string): string {
-  return closeOpenFence(
-    defuseScriptLinks(defuseSlackLinks(neutraliseMentions(markdownSource(text)))),
+  const safe = defuseScriptLinks(
+    inlineReferences(defuseSlackLinks(neutraliseMentions(markdownSource(text)))),
   );
+  return closeOpenFence(defuseHtmlBlocks(safe));
+}
+
+/** Blockquote and list markers before a line's own text, and up to three spaces of indent. */
+const CONTAINER_PREFIX = /^(?:[ ]{0,3}(?:>|[-+*](?=[ \t])|\d{1,9}[.)](?=[ \t]))[ \t]?)*[ ]{0,3}/;
+
+/** `[label]: destination "title"` on a line of its own, at the top level. */
+const DEFINITION =
+  /^ {0,3}\[([^[\]\n]{1,999})\]:[ \t]*(<[^<>\n]*>|[^\s<]\S*)(?:[ \t]+("[^"\n]*"|'[^'\n]*'|\([^()\n]*\)))?[ \t]*$/;
+
+/** `[text][label]`, `[label][]`, `[label]`, and the same with `!` for images. */
+const REFERENCE = /(!?)\[([^[\]\n]{0,999})\](?:\[([^[\]\n]{0,999})\])?(?!\()/g;
+
+/**
+ * A reference definition applies to the whole message, so one kept in a value would link a
+ * `[label]` anywhere else, in another value too. Definitions the value makes in the plain form
+ * (a line of its own, at the start of a paragraph, outside containers) become inline links where
+ * the value uses them; every other `]:` that could end a definition's label is broken (`]&#58;`,
+ * which reads the same), so no definition leaves the value.
+ */
+function inlineReferences(text: string): string {
+  const definitions = new Map<string, string>();
+  const lines: Array<{ line: string; code: boolean }> = [];
+  let open: string | undefined;
+  let paragraphStart = true;
+  for (const line of text.split('\n')) {
+    const inFence = open !== undefined;
+    open = fenceAfter(line, open);
+    if (inFence || open !== undefined) {
+      lines.push({ line, code: true });
+      paragraphStart = true;
+      continue;
+    }
+    const definition = paragraphStart ? DEFINITION.exec(line) : null;
+    if (definition?.[1] && definition[2]) {
+      const label = labelKey(definition[1]);
+      if (!definitions.has(label))
+        definitions.set(label, `${definition[2]}${definition[3] ? ` ${definition[3]}` : ''}`);
+      continue;
+    }
+    lines.push({ line: breakDefinitionEnds(line), code: false });
+    paragraphStart = line.trim() === '' || /^ {0,3}#{1,6}(?:[ \t]|$)/.test(line);
+  }
+  const inlined = (line: string) =>
+    line.replace(REFERENCE, (whole, bang: string, first: string, second = '', at: number) => {
+      const target = definitions.get(labelKey(second || first));
+      if (escapedAt(line, at) || target === undefined) return whole;
+      return `${bang}[${first}](${target})`;
+    });
+  return lines
+    .map(({ line, code }) => (code || definitions.size === 0 ? line : inlined(line)))
+    .join('\n');
+}
+
+/** Whether the character at `at` follows an odd run of backslashes. */
+function escapedAt(text: string, at: number): boolean {
+  let slashes = 0;
+  while (text.charAt(at - 1 - slashes) === '\\') slashes++;
+  return slashes % 2 === 1;
+}
+
+/** Labels match case-insensitively, with runs of blanks as one space. */
+function labelKey(label: string): string {
+  return label.trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
+/**
+ * `]:` where a definition's label could end: on a line starting (after containers) with `[`, or
+ * with no unescaped `[` before it on its line (a label may start on an earlier line).
+ */
+function breakDefinitionEnds(line: string): string {
+  if (!line.includes(']:')) return line;
+  const prefix = CONTAINER_PREFIX.exec(line)?.[0] ?? '';
+  const startsLabel = line.charAt(prefix.length) === '[';
+  let out = '';
+  let from = 0;
+  let seenOpen = false;
+  for (let i = 0; i < line.length; i++) {
+    const char = line.charAt(i);
+    if (char === '\\') {
+      i++;
+      continue;
+    }
+    if (char === '[') seenOpen = true;
+    if (char !== ']' || line.charAt(i + 1) !== ':' || (seenOpen && !startsLabel)) continue;
+    out += `${line.slice(from, i + 1)}&#58;`;
+    from = i + 2;
+    i++;
+  }
+  return out + line.slice(from);
+}
+
+/**
+ * An HTML block would swallow the template's text after the value: up to its own closing tag
+ * (`<pre>`, `<script>`, `<style>`, `<textarea>`, `<?`, `<!`), or up to a blank line (`<div>`, any
+ * tag alone on its line). The `<` that starts one, outside a code fence, becomes `&lt;`, and the
+ * text shows as written (Mattermost shows HTML as text anyway). `<https://...>` stays a link.
+ */
+function defuseHtmlBlocks(text: string): string {
+  if (!text.includes('<')) return text;
+  let open: string | undefined;
+  return text
+    .split('\n')
+    .map((line) => {
+      const inFence = open !== undefined;
+      open = fenceAfter(line, open);
+      if (inFence || open !== undefined) return line;
+      const at = CONTAINER_PREFIX.exec(line)?.[0].length ?? 0;
+      return /^<(?:[?!]|\/?[A-Za-z][A-Za-z0-9-]*(?:[\s/>]|$))/.test(line.slice(at))
+        ? `${line.slice(0, at)}&lt;${line.slice(at + 1)}`
+        : line;
+    })
+    .join('\n');
 }
 
 /** The part of a Markdown value that shows: without HTML comments (PR templates are full of them). */
@@ -295,26 +409,29 @@ function decodedAt(text: string, at: number): { chars: string | undefined; width
 /** An unclosed ``` or ~~~ fence would swallow everything the template puts after the value. */
 function closeOpenFence(text: string): string {
   let open: string | undefined;
-  for (const line of text.split('\n')) {
-    const fence = /^ {0,3}(`{3,}|~{3,})(.*)$/.exec(line);
-    const run = fence?.[1];
-    if (!run) continue;
-    if (open === undefined) {
-      // A backtick fence's info string cannot hold a backtick: "```js``` is..." opens nothing.
-      if (run[0] === '~' || !fence[2]?.includes('`')) open = run;
-    } else if (run[0] === open[0] && run.length >= open.length && line.trim() === run) {
-      open = undefined;
-    }
-  }
+  for (const line of text.split('\n')) open = fenceAfter(line, open);
   if (open === undefined) return text;
   // The closing fence must end its line: template text right after it would keep the block open.
   return `${text}${text.endsWith('\n') ? '' : '\n'}${open}\n`;
+}
+
+/** The fence open after `line`, given the one open before it (undefined: none). */
+function fenceAfter(line: string, open: string | undefined): string | undefined {
+  const fence = /^ {0,3}(`{3,}|~{3,})(.*)$/.exec(line);
+  const run = fence?.[1];
+  if (!run) return open;
+  if (open === undefined) {
+    // A backtick fence's info string cannot hold a backtick: "```js``` is..." opens nothing.
+    return run[0] === '~' || !fence[2]?.includes('`') ? run : undefined;
+  }
+  return run[0] === open[0] && run.length >= open.length && line.trim() === run ? undefined : open;
 }
 
 function escapeLine(line: string, first: boolean, last: boolean): string {
   const { prefix, rest } = escapeLineStart(line);
   const offset = line.length - rest.length;
   const inertBrackets = inertBracketPairs(line);
+  const latexDollars = pairingDollars(line, first, last);
   const urls = bareUrlSpans(line);
   let out = prefix;
   let url = 0;
@@ -324,12 +441,51 @@ function escapeLine(line: string, first: boolean, last: boolean): string {
     const span = urls[url];
     const previous = i > 0 ? line.charAt(i - 1) : first ? EDGE : '\n';
     const next = i < line.length - 1 ? line.charAt(i + 1) : last ? EDGE : '\n';
-    out +=
-      span && span[0] <= i
-        ? escapeUrlChar(char, previous, next)
-        : escapeChar(char, previous, next, inertBrackets.has(i));
+    if (char === '$') out += latexDollars.has(i) ? (span && span[0] <= i ? '%24' : '&#36;') : char;
+    else
+      out +=
+        span && span[0] <= i
+          ? escapeUrlChar(char, previous, next)
+          : escapeChar(char, previous, next, inertBrackets.has(i));
   }
   return out;
+}
+
+/**
+ * Both parsers make inline LaTeX of `$...$` on one line when the opening `$` follows a character
+ * that is not an ASCII letter or digit and the closing one is not followed by one; `\$` is no
+ * escape in the web app's marked. The `$` signs that could pair (with each other, or with one the
+ * template writes before or after the value) are the ones written as `&#36;`: `$5 or $10` stays.
+ * Left to right, a `$` that could close what the last kept `$` could open is encoded; at the end
+ * of the value, kept `$` signs that could open are encoded back to the last that cannot.
+ */
+function pairingDollars(line: string, first: boolean, last: boolean): Set<number> {
+  const encoded = new Set<number>();
+  if (!line.includes('$')) return encoded;
+  const kept: Array<{ at: number; opens: boolean }> = [];
+  // The template may have written an opening `$` before the value's first line.
+  let lastOpens = first;
+  for (let i = line.indexOf('$'); i !== -1; i = line.indexOf('$', i + 1)) {
+    const before = i > 0 ? line.charAt(i - 1) : first ? EDGE : '\n';
+    const after = i < line.length - 1 ? line.charAt(i + 1) : last ? EDGE : '\n';
+    const opens = before === '\n' || !isAsciiAlnum(before);
+    const closes = after === '\n' || !isAsciiAlnum(after);
+    if (lastOpens && closes) {
+      encoded.add(i);
+      continue;
+    }
+    kept.push({ at: i, opens });
+    lastOpens = opens;
+  }
+  // The template may write a closing `$` after the value's last line.
+  if (last) {
+    for (let top = kept.pop(); top?.opens; top = kept.pop()) encoded.add(top.at);
+  }
+  return encoded;
+}
+
+function isAsciiAlnum(char: string): boolean {
+  return /^[A-Za-z0-9]$/.test(char);
 }
 
 /**
@@ -346,7 +502,8 @@ function escapeUrlChar(char: string, previous: string, next: string): string {
 function escapeChar(char: string, previous: string, next: string, inertBracket: boolean): string {
   switch (char) {
     case '\\':
-      return next === EDGE || ESCAPABLE.has(next) ? '\\\\' : char;
+      // Also before `$` and `&`: `\&#36;` would be an escaped `&` to the mobile app.
+      return next === EDGE || ESCAPABLE.has(next) || '$&'.includes(next) ? '\\\\' : char;
     case '`':
     case '|':
       return `\\${char}`;
@@ -356,16 +513,32 @@ function escapeChar(char: string, previous: string, next: string, inertBracket: 
     case '_':
       // marked opens `_` emphasis only after a non-word character: `snake_case` stays.
       return /[A-Za-z0-9]/.test(previous) ? char : '\\_';
-    case '~':
-      return previous === '~' || next === '~' || previous === EDGE || next === EDGE ? '\\~' : char;
+    case '~': {
+      const mark =
+        previous === '~' || next === '~' || previous === EDGE || next === EDGE ? '\\~' : char;
+      // `~town-square` links the channel; the web app finds it in the rendered text, past any backslash.
+      return startsMention(previous) && (next === EDGE || /[A-Za-z0-9._-]/.test(next))
+        ? `${mark}${ZERO_WIDTH_SPACE}`
+        : mark;
+    }
+    case '#':
+      // `#security-alert` is a hashtag (a search link); `#123` is not.
+      return startsMention(previous) && (next === EDGE || /\p{L}/u.test(next))
+        ? `#${ZERO_WIDTH_SPACE}`
+        : char;
     case '[':
+      return inertBracket ? char : '\\[';
     case ']':
-      return inertBracket ? char : `\\${char}`;
+      if (!inertBracket) return '\\]';
+      // What follows the value is unknown: `[WIP]` then `: url` is a definition, then `(url)` a
+      // link. The zero-width space keeps the `]` from touching it, and `[WIP]` reads the same.
+      return next === EDGE ? `]${ZERO_WIDTH_SPACE}` : char;
     case '<':
       // A backslash does not stop the server's Slack rewrites (`<!channel>`, `<url|text>`); an entity does.
       return '&lt;';
     case '@':
-      return next !== ZERO_WIDTH_SPACE && startsMention(previous) ? `@${ZERO_WIDTH_SPACE}` : char;
+      // Every `@`: at a word's start it is a mention, inside one an e-mail address, which links.
+      return next !== ZERO_WIDTH_SPACE ? `@${ZERO_WIDTH_SPACE}` : char;
     default:
       return char;
   }
@@ -378,16 +551,20 @@ function escapeLineStart(line: string): { prefix: string; rest: string } {
   const indent = columns(leading) >= 4 ? '' : leading;
   const body = line.slice(leading.length);
   if (/^#{1,6}(?:[ \t]|$)/.test(body) || /^>/.test(body) || /^[-+*](?:[ \t]|$)/.test(body)) {
-    return { prefix: `${indent}\\${body.charAt(0)}`, rest: body.slice(1) };
+    // A lone `#` ends the value: the template's next word would make it a hashtag.
+    const guard = body === '#' ? ZERO_WIDTH_SPACE : '';
+    return { prefix: `${indent}\\${body.charAt(0)}${guard}`, rest: body.slice(1) };
   }
   // CommonMark (the mobile app) and marked both take `1)` as well as `1.` for an ordered list.
-  const ordered = /^(\d{1,9})([.)])(?=[ \t]|$)/.exec(body);
+  // marked takes any number of digits (`\d+\.`), CommonMark up to nine: any length is escaped.
+  const ordered = /^(\d+)([.)])(?=[ \t]|$)/.exec(body);
   if (ordered?.[1])
     return {
       prefix: `${indent}${ordered[1]}\\${ordered[2]}`,
       rest: body.slice(ordered[0].length),
     };
-  if (/^[-=][-= \t]*$/.test(body) && (body.match(/[-=]/g)?.length ?? 0) >= 2) {
+  // CommonMark takes a single `=` or `-` as a setext underline: every run counts, however short.
+  if (/^[-=][-= \t]*$/.test(body)) {
     // `\=` is not an escape in marked, so a zero-width space keeps `===` from underlining the line above.
     const marker = body.charAt(0) === '-' ? '\\-' : `${ZERO_WIDTH_SPACE}=`;
     return { prefix: `${indent}${marker}`, rest: body.slice(1) };

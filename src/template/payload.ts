@@ -35,6 +35,10 @@ const URL_FIELDS = [
  * out, with a warning, and the post goes.
  */
 function keepHttpUrls(payload: Record<string, unknown>, warn: (message: string) => void): void {
+  // The post's own icon: the webhook's `icon_url`, the API's `props.override_icon_url`.
+  keepHttpUrl(payload, 'icon_url', 'icon_url', warn);
+  if (isRecord(payload.props))
+    keepHttpUrl(payload.props, 'override_icon_url', 'props.override_icon_url', warn);
   const lists: Array<[string, unknown]> = [
     ['attachments', payload.attachments],
     ['props.attachments', isRecord(payload.props) ? payload.props.attachments : undefined],
@@ -43,20 +47,28 @@ function keepHttpUrls(payload: Record<string, unknown>, warn: (message: string) 
     if (!Array.isArray(list)) continue;
     for (const [index, attachment] of list.entries()) {
       if (!isRecord(attachment)) continue;
-      for (const field of URL_FIELDS) {
-        const value = attachment[field];
-        if (value === undefined || value === null || value === '') continue;
-        if (typeof value === 'string' && httpUrl(value.trim())) {
-          attachment[field] = value.trim();
-          continue;
-        }
-        delete attachment[field];
-        warn(
-          `payload: ${path}[${index}].${field} is not an http(s) URL, so it was left out: ${JSON.stringify(String(value).slice(0, 80))}.`,
-        );
-      }
+      for (const field of URL_FIELDS)
+        keepHttpUrl(attachment, field, `${path}[${index}].${field}`, warn);
     }
   }
+}
+
+function keepHttpUrl(
+  record: Record<string, unknown>,
+  field: string,
+  path: string,
+  warn: (message: string) => void,
+): void {
+  const value = record[field];
+  if (value === undefined || value === null || value === '') return;
+  if (typeof value === 'string' && httpUrl(value.trim())) {
+    record[field] = value.trim();
+    return;
+  }
+  delete record[field];
+  warn(
+    `payload: ${path} is not an http(s) URL, so it was left out: ${JSON.stringify(String(value).slice(0, 80))}.`,
+  );
 }
 
 async function renderValue(value: unknown, renderer: Renderer, path: string): Promise<unknown> {

@@ -36,6 +36,12 @@ const STRUCTURE = new Set([
   'image',
   'html_inline',
   'at_mention',
+  // Mattermost's own: a channel link and a hashtag (a search) lead somewhere; inline LaTeX
+  // restyles. (A LaTeX block is a `code_block` whose info is `latex`.) Emoji are left out:
+  // `:tada:` draws a picture and changes nothing a reader could be misled by.
+  'channel_link',
+  'hashtag',
+  'latex_inline',
 ]);
 
 /**
@@ -66,8 +72,13 @@ export function unsafeTargets(message: string): string[] {
     .filter((target) => /^[a-z][a-z0-9+.-]*:/i.test(target) && !/^(https?|mailto):/i.test(target));
 }
 
-/** `https://github.com`, `javascript:`, or the relative path itself. */
+/**
+ * `https://github.com`, `javascript:`, or the relative path itself. A protocol-relative
+ * destination (`//evil.example`, and `/\\evil.example`, which browsers read alike) is off-site:
+ * its origin, over https.
+ */
 export function whereTo(destination: string): string {
+  if (/^[/\\]{2}/.test(destination)) return whereTo(`https:${destination}`);
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(destination)?.[1]?.toLowerCase();
   if (scheme === 'http' || scheme === 'https') {
     try {
