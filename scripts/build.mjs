@@ -3,7 +3,7 @@
 // evaluation) than a CommonJS script; the API lets us ask for CommonJS. The lazily loaded chunks
 // (`import()` in src/) become `require`d files next to index.js; ncc --minify leaves them as they
 // are, so terser minifies them here.
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { minify } from 'terser';
 
@@ -18,7 +18,7 @@ const { code, assets } = await ncc(entry, {
   quiet: true,
 });
 
-for (const name of readdirSync(dist)) rmSync(new URL(name, dist), { recursive: true });
+rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
 writeFileSync(new URL('index.js', dist), code);
 for (const [name, asset] of Object.entries(assets)) {
