@@ -55,7 +55,8 @@ export function createTransport(settings: TransportSettings): Transport {
     },
     dispose() {
       plain.dispose();
-      void client?.then((c) => c.dispose());
+      // A chunk that failed to load already failed its request: nothing is left to close.
+      client?.then((c) => c.dispose()).catch(() => undefined);
     },
   };
 }

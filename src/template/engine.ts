@@ -218,8 +218,9 @@ function liquidEngine(): Liquid {
     layouts: [],
     fs: NO_FILE_SYSTEM,
     parseLimit: LIMITS.parseLimit,
-    // Without a locale, liquidjs asks Intl for the machine's at start-up (ICU loading, ~5 ms);
-    // runners run in en-US anyway, and a fixed one renders `date` the same everywhere.
+    // Without a locale, liquidjs asks Intl for the machine's at start-up (ICU loading, ~5 ms).
+    // Runners run in en-US anyway. Day and month names follow this locale; `%c`, `%x` and `%X`
+    // still follow the machine's (liquidjs formats them with toLocaleString()).
     locale: 'en-US',
   });
   for (const name of ['include', 'render', 'layout']) liquid.registerTag(name, FileTagDisabled);
