@@ -252,6 +252,42 @@ describe("retry policy 'post'", () => {
     expect(server.posts({ channel_id: channel.id })).toHaveLength(1);
   });
 
+  it('does not send a repeat that a pacer hold (another request\'s 429) pushed past 25 s', async () => {
+    const bot = server.addBot({ username: 'poster', teams: ['dev'] });
+    token = bot.token;
+    secrets.push(token);
+    const channel = server.addChannel({ team: 'dev', name: 'deploys', members: [bot.user.id] });
+    // The post is saved and its answer lost at once; a parallel GET draws a 429 asking for 40 s
+    // while the post's retry waits its backoff, so the repeat could leave only after 40 s.
+    server.inject({ method: 'POST', path: '/api/v4/posts', drop: true, afterHandling: true });
+    server.inject({
+      path: '/api/v4/users/me',
+      status: 429,
+      headers: { 'Retry-After': '40' },
+      body: 'limit exceeded\n',
+      delayMs: 30,
+    });
+    let clock = 0;
+    const { http } = harness({
+      now: () => clock,
+      sleep: async (ms) => {
+        clock += ms;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(ms, 100)));
+      },
+    });
+    const [post, get] = await Promise.allSettled([
+      http.send(newPost(channel.id)),
+      http.send(apiGet()),
+    ]);
+    expect(get).toMatchObject({ status: 'fulfilled', value: { status: 200 } });
+    expect(post.status).toBe('rejected');
+    expect(post.status === 'rejected' && String(post.reason)).toMatch(
+      /was dropped \(ECONNRESET\); the post may or may not have been saved, and Mattermost recognises a repeated post for only 30 s, so it was not retried/,
+    );
+    expect(server.requestsTo('POST', '/api/v4/posts')).toHaveLength(1);
+    expect(server.posts({ channel_id: channel.id })).toHaveLength(1);
+  });
+
   it('still retries a 503 past 25 s: the server did not take the post', async () => {
     const bot = server.addBot({ username: 'poster', teams: ['dev'] });
     token = bot.token;

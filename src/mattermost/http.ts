@@ -80,7 +80,7 @@ export function createHttp(settings: HttpSettings): Http {
   const retries = Math.max(0, Math.floor(settings.retries));
   const timeoutMs = settings.timeoutSeconds * 1000;
   const signals = new Map<string, AbortSignal>();
-  const pacer = createPacer(sleep, settings.log);
+  const pacer = createPacer(sleep, now, settings.log);
   const clients = {
     api: newClient(timeoutMs, signals, true),
     // A kept-alive socket the server has closed fails with ECONNRESET, which a webhook post
@@ -118,8 +118,14 @@ export function createHttp(settings: HttpSettings): Http {
     const attempts = retries + 1;
     const target = `${request.method} ${redactUrl(request.url)}`;
     const startedAt = now();
+    let unsure: AttemptOutcome | undefined; // a previous attempt that may have saved the post
     for (let attemptNumber = 1; ; attemptNumber += 1) {
       await pacer.take(target);
+      // The pacer may have held this repeat (another request's 429) past the window.
+      if (unsure && now() - startedAt > POST_RETRY_WINDOW_MS) {
+        pacer.giveBack(undefined);
+        throw notRepeated(target, unsure);
+      }
       const outcome = await attempt(request);
       pacer.giveBack(outcome.response);
       const retryable = outcome.response
@@ -132,17 +138,10 @@ export function createHttp(settings: HttpSettings): Http {
       const delayMs = outcome.response
         ? answerDelayMs(target, outcome.response, attemptNumber, random)
         : backoffMs(attemptNumber, random);
-      const reason = outcome.response ? describeStatus(outcome.response) : outcome.failure.what;
-      const retryAt = now() + delayMs - startedAt;
-      if (
-        request.policy === 'post' &&
-        mayHaveBeenSaved(outcome) &&
-        retryAt > POST_RETRY_WINDOW_MS
-      ) {
-        throw new ActionError(
-          `${target} failed: ${reason}; the post may or may not have been saved, and Mattermost recognises a repeated post for only 30 s, so it was not retried: check the channel before running again.`,
-          { ...(outcome.response ? { server: readServerAnswer(outcome.response) } : {}) },
-        );
+      const reason = describeOutcome(outcome);
+      if (request.policy === 'post' && mayHaveBeenSaved(outcome)) {
+        if (now() + delayMs - startedAt > POST_RETRY_WINDOW_MS) throw notRepeated(target, outcome);
+        unsure = outcome;
       }
       settings.log(
         `Retrying ${target} in ${seconds(delayMs)} s (attempt ${attemptNumber + 1} of ${attempts}): ${reason}`,
@@ -160,6 +159,17 @@ export function createHttp(settings: HttpSettings): Http {
       clients.webhook.dispose();
     },
   };
+}
+
+function describeOutcome(outcome: AttemptOutcome): string {
+  return outcome.response ? describeStatus(outcome.response) : outcome.failure.what;
+}
+
+function notRepeated(target: string, outcome: AttemptOutcome): ActionError {
+  return new ActionError(
+    `${target} failed: ${describeOutcome(outcome)}; the post may or may not have been saved, and Mattermost recognises a repeated post for only 30 s, so it was not retried: check the channel before running again.`,
+    { ...(outcome.response ? { server: readServerAnswer(outcome.response) } : {}) },
+  );
 }
 
 type AttemptOutcome =
@@ -381,7 +391,11 @@ interface Pacer {
  * none in flight, go one at a time at the sustained rate (one interval after the last answer),
  * or after `Retry-After` when a 429 asked for it.
  */
-function createPacer(sleep: (ms: number) => Promise<void>, log: (line: string) => void): Pacer {
+function createPacer(
+  sleep: (ms: number) => Promise<void>,
+  now: () => number,
+  log: (line: string) => void,
+): Pacer {
   let remaining: number | undefined; // undefined: the server has not said it limits us
   let nextAt = 0; // when the next request may leave once the budget is spent
   let waitedFor = 0; // the nextAt already slept until (an injected sleep does not move the clock)
@@ -396,7 +410,7 @@ function createPacer(sleep: (ms: number) => Promise<void>, log: (line: string) =
           await nextAnswer();
           continue;
         }
-        const waitMs = nextAt - Date.now();
+        const waitMs = nextAt - now();
         if (waitMs > 0 && waitedFor !== nextAt) {
           const until = nextAt;
           if (!announced) {
@@ -422,10 +436,10 @@ function createPacer(sleep: (ms: number) => Promise<void>, log: (line: string) =
         if (state) {
           // Requests still in flight may not be in the server's count yet.
           remaining = (response.status === 429 ? 0 : state.remaining) - inFlight;
-          nextAt = Date.now() + Math.max(state.intervalMs, retryAfter ?? 0);
+          nextAt = now() + Math.max(state.intervalMs, retryAfter ?? 0);
         } else if (retryAfter !== undefined) {
           remaining = 0;
-          nextAt = Date.now() + retryAfter;
+          nextAt = now() + retryAfter;
         } else {
           remaining = undefined;
         }
