@@ -400,6 +400,32 @@ describe('pacing on X-RateLimit-Remaining', () => {
     expect(answers[0]?.headers['x-ratelimit-remaining']).toMatch(/^\d+, \d+$/);
   });
 
+  it('paces on the most restrictive of differing duplicated values, not the first', async () => {
+    // Two limiters answering (VaryByUser): the first set allows 50 more, the second none.
+    const limited = createServer((_req, res) => {
+      res.writeHead(200, {
+        'Content-Type': 'application/json',
+        'X-RateLimit-Limit': ['101', '101'],
+        'X-RateLimit-Remaining': ['50', '0'],
+        'X-RateLimit-Reset': ['1', '11'],
+      });
+      res.end('{}');
+    });
+    const url = await listen(limited);
+    try {
+      const { http, sleeps } = harness({ retries: 0 });
+      const first = await http.send(apiGet(`${url}/api/v4/users/me`));
+      expect(first.headers['x-ratelimit-remaining']).toBe('50, 0');
+      await http.send(apiGet(`${url}/api/v4/users/me`));
+      // One interval of the second limiter, 11 s / 101, before the second request.
+      expect(sleeps).toHaveLength(1);
+      expect(sleeps[0]).toBeGreaterThan(60);
+      expect(sleeps[0]).toBeLessThanOrEqual(11_000 / 101 + 1);
+    } finally {
+      limited.close();
+    }
+  });
+
   it('holds every caller for Retry-After after a 429', async () => {
     server.inject({
       path: '/api/v4/users/me',
