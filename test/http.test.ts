@@ -252,7 +252,7 @@ describe("retry policy 'post'", () => {
     expect(server.posts({ channel_id: channel.id })).toHaveLength(1);
   });
 
-  it('does not send a repeat that a pacer hold (another request\'s 429) pushed past 25 s', async () => {
+  it("does not send a repeat that a pacer hold (another request's 429) pushed past 25 s", async () => {
     const bot = server.addBot({ username: 'poster', teams: ['dev'] });
     token = bot.token;
     secrets.push(token);
