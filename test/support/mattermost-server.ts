@@ -1300,6 +1300,8 @@ export class MattermostTestServer {
   readonly url: string;
   config: ServerConfig;
   readonly requests: RecordedRequest[] = [];
+  private readonly inFlight = new Map<string, number>();
+  private readonly peakInFlight = new Map<string, number>();
   private readonly s: State = {
     teams: new Map(),
     users: new Map(),
@@ -1336,6 +1338,11 @@ export class MattermostTestServer {
     const instance = new MattermostTestServer(server, { ...defaultServerConfig(), ...config });
     openApi(); // a missing spec folder or a schema that does not compile fails here, by name
     server.on('request', (req, res) => {
+      const route = `${(req.method ?? 'GET').toUpperCase()} ${new URL(req.url ?? '/', 'http://127.0.0.1').pathname}`;
+      instance.started(route);
+      res.once('close', () =>
+        instance.inFlight.set(route, (instance.inFlight.get(route) ?? 1) - 1),
+      );
       instance.onRequest(req, res).catch((error: unknown) => instance.failed(req, res, error));
     });
     return instance;
@@ -1506,6 +1513,11 @@ export class MattermostTestServer {
 
   // --- inspection -------------------------------------------------------------------------------
 
+  /** The most requests to `METHOD /path` this server was handling at one time since clearLog. */
+  mostInFlight(method: string, path: string): number {
+    return this.peakInFlight.get(`${method.toUpperCase()} ${path}`) ?? 0;
+  }
+
   requestsTo(method: string, path: string | RegExp): RecordedRequest[] {
     return this.requests.filter(
       (r) => r.method === method.toUpperCase() && matchesPath(path, r.path),
@@ -1548,6 +1560,7 @@ export class MattermostTestServer {
 
   clearLog(): void {
     this.requests.length = 0;
+    this.peakInFlight.clear();
   }
 
   /**
@@ -1675,6 +1688,12 @@ export class MattermostTestServer {
       }),
     );
     this.answer(res, reply, requestId);
+  }
+
+  private started(route: string): void {
+    const now = (this.inFlight.get(route) ?? 0) + 1;
+    this.inFlight.set(route, now);
+    this.peakInFlight.set(route, Math.max(now, this.peakInFlight.get(route) ?? 0));
   }
 
   /**
