@@ -366,10 +366,10 @@ describe('429', () => {
 });
 
 describe('pacing on X-RateLimit-Remaining', () => {
-  const pacedHarness = () => {
+  const pacedHarness = (retries = 0) => {
     const waits: number[] = [];
     const paced = harness({
-      retries: 0,
+      retries,
       sleep: (ms) => {
         waits.push(ms);
         return new Promise((resolve) => setTimeout(resolve, ms));
@@ -450,6 +450,47 @@ describe('pacing on X-RateLimit-Remaining', () => {
     expect(
       logs.some((line) => line.startsWith('Mattermost rate limit reached: pacing requests')),
     ).toBe(true);
+  });
+
+  it('without a burst, finds a shorter interval than the rounded-up Reset, at the cost of one 429', async () => {
+    // 10/s, maxBurst 0: Limit 1, Remaining always 0, Reset rounded up to 1 s: read as is, 1/s.
+    server.config.rateLimit = { perSec: 10, maxBurst: 0 };
+    const { http, waits } = pacedHarness(3);
+    const statuses: number[] = [];
+    for (let i = 0; i < 20; i++) statuses.push((await http.send(apiGet())).status);
+    expect(statuses).toEqual(Array(20).fill(200));
+    const sent = server.requestsTo('GET', '/api/v4/users/me').length;
+    expect(sent - 20).toBeLessThanOrEqual(1); // the 429s
+    // Read as 1/s, 19 waits of 1 s; found, well under half of that.
+    const waited = waits.reduce((sum, ms) => sum + ms, 0);
+    expect(waited).toBeLessThan(8_000);
+  }, 30_000);
+
+  it('without a burst and with 20 callers at once: waits shared, one 429 at most', async () => {
+    server.config.rateLimit = { perSec: 10, maxBurst: 0 };
+    const { http, waits } = pacedHarness(3);
+    // The first answer says there is no burst; everything after it is paced.
+    expect((await http.send(apiGet())).status).toBe(200);
+    const statuses = await Promise.all(Array.from({ length: 20 }, () => http.send(apiGet())));
+    expect(statuses.map((r) => r.status)).toEqual(Array(20).fill(200));
+    expect(server.requestsTo('GET', '/api/v4/users/me').length - 21).toBeLessThanOrEqual(1);
+    // 20 callers waiting together share each wait: a timer per request let through, not per caller.
+    expect(waits.length).toBeLessThanOrEqual(2 * 21);
+    expect(waits.reduce((sum, ms) => sum + ms, 0)).toBeLessThan(8_000);
+  }, 30_000);
+
+  it('callers held by one Retry-After share one timer', async () => {
+    server.inject({
+      path: '/api/v4/users/me',
+      status: 429,
+      headers: { 'Retry-After': '2' },
+      body: 'limit exceeded\n',
+    });
+    const { http, sleeps } = harness({ retries: 0 });
+    expect((await http.send(apiGet())).status).toBe(429);
+    const answers = await Promise.all(Array.from({ length: 30 }, () => http.send(apiGet())));
+    expect(answers.map((a) => a.status)).toEqual(Array(30).fill(200));
+    expect(sleeps.filter((ms) => ms > 1000)).toHaveLength(1);
   });
 
   it('holds concurrent callers too: 30 requests, 5 at a time, none retried', async () => {
