@@ -80,6 +80,18 @@ describe('requests the published API would refuse are recorded', () => {
     ]);
   });
 
+  it('a field the files do not name (a misspelt file_id) is recorded', async () => {
+    await send(
+      'POST',
+      '/api/v4/posts',
+      JSON.stringify({ channel_id: channelId, message: 'x', file_id: ['abc'] }),
+      'application/json',
+    );
+    expect(problems()).toEqual([
+      'POST /api/v4/posts: body must NOT have additional properties (file_id)',
+    ]);
+  });
+
   it('two files in one upload request (the files take one file per request)', async () => {
     const form = new FormData();
     form.append('channel_id', channelId);
