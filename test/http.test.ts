@@ -252,6 +252,42 @@ describe("retry policy 'post'", () => {
     expect(server.posts({ channel_id: channel.id })).toHaveLength(1);
   });
 
+  it("does not send a repeat that a pacer hold (another request's 429) pushed past 25 s", async () => {
+    const bot = server.addBot({ username: 'poster', teams: ['dev'] });
+    token = bot.token;
+    secrets.push(token);
+    const channel = server.addChannel({ team: 'dev', name: 'deploys', members: [bot.user.id] });
+    // The post is saved and its answer lost at once; a parallel GET draws a 429 asking for 40 s
+    // while the post's retry waits its backoff, so the repeat could leave only after 40 s.
+    server.inject({ method: 'POST', path: '/api/v4/posts', drop: true, afterHandling: true });
+    server.inject({
+      path: '/api/v4/users/me',
+      status: 429,
+      headers: { 'Retry-After': '40' },
+      body: 'limit exceeded\n',
+      delayMs: 30,
+    });
+    let clock = 0;
+    const { http } = harness({
+      now: () => clock,
+      sleep: async (ms) => {
+        clock += ms;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(ms, 100)));
+      },
+    });
+    const [post, get] = await Promise.allSettled([
+      http.send(newPost(channel.id)),
+      http.send(apiGet()),
+    ]);
+    expect(get).toMatchObject({ status: 'fulfilled', value: { status: 200 } });
+    expect(post.status).toBe('rejected');
+    expect(post.status === 'rejected' && String(post.reason)).toMatch(
+      /was dropped \(ECONNRESET\); the post may or may not have been saved, and Mattermost recognises a repeated post for only 30 s, so it was not retried/,
+    );
+    expect(server.requestsTo('POST', '/api/v4/posts')).toHaveLength(1);
+    expect(server.posts({ channel_id: channel.id })).toHaveLength(1);
+  });
+
   it('still retries a 503 past 25 s: the server did not take the post', async () => {
     const bot = server.addBot({ username: 'poster', teams: ['dev'] });
     token = bot.token;
@@ -330,10 +366,10 @@ describe('429', () => {
 });
 
 describe('pacing on X-RateLimit-Remaining', () => {
-  const pacedHarness = () => {
+  const pacedHarness = (retries = 0) => {
     const waits: number[] = [];
     const paced = harness({
-      retries: 0,
+      retries,
       sleep: (ms) => {
         waits.push(ms);
         return new Promise((resolve) => setTimeout(resolve, ms));
@@ -364,6 +400,32 @@ describe('pacing on X-RateLimit-Remaining', () => {
     expect(answers[0]?.headers['x-ratelimit-remaining']).toMatch(/^\d+, \d+$/);
   });
 
+  it('paces on the most restrictive of differing duplicated values, not the first', async () => {
+    // Two limiters answering (VaryByUser): the first set allows 50 more, the second none.
+    const limited = createServer((_req, res) => {
+      res.writeHead(200, {
+        'Content-Type': 'application/json',
+        'X-RateLimit-Limit': ['101', '101'],
+        'X-RateLimit-Remaining': ['50', '0'],
+        'X-RateLimit-Reset': ['1', '11'],
+      });
+      res.end('{}');
+    });
+    const url = await listen(limited);
+    try {
+      const { http, sleeps } = harness({ retries: 0 });
+      const first = await http.send(apiGet(`${url}/api/v4/users/me`));
+      expect(first.headers['x-ratelimit-remaining']).toBe('50, 0');
+      await http.send(apiGet(`${url}/api/v4/users/me`));
+      // One interval of the second limiter, 11 s / 101, before the second request.
+      expect(sleeps).toHaveLength(1);
+      expect(sleeps[0]).toBeGreaterThan(60);
+      expect(sleeps[0]).toBeLessThanOrEqual(11_000 / 101 + 1);
+    } finally {
+      limited.close();
+    }
+  });
+
   it('holds every caller for Retry-After after a 429', async () => {
     server.inject({
       path: '/api/v4/users/me',
@@ -388,6 +450,47 @@ describe('pacing on X-RateLimit-Remaining', () => {
     expect(
       logs.some((line) => line.startsWith('Mattermost rate limit reached: pacing requests')),
     ).toBe(true);
+  });
+
+  it('without a burst, finds a shorter interval than the rounded-up Reset, at the cost of one 429', async () => {
+    // 10/s, maxBurst 0: Limit 1, Remaining always 0, Reset rounded up to 1 s: read as is, 1/s.
+    server.config.rateLimit = { perSec: 10, maxBurst: 0 };
+    const { http, waits } = pacedHarness(3);
+    const statuses: number[] = [];
+    for (let i = 0; i < 20; i++) statuses.push((await http.send(apiGet())).status);
+    expect(statuses).toEqual(Array(20).fill(200));
+    const sent = server.requestsTo('GET', '/api/v4/users/me').length;
+    expect(sent - 20).toBeLessThanOrEqual(1); // the 429s
+    // Read as 1/s, 19 waits of 1 s; found, well under half of that.
+    const waited = waits.reduce((sum, ms) => sum + ms, 0);
+    expect(waited).toBeLessThan(8_000);
+  }, 30_000);
+
+  it('without a burst and with 20 callers at once: waits shared, one 429 at most', async () => {
+    server.config.rateLimit = { perSec: 10, maxBurst: 0 };
+    const { http, waits } = pacedHarness(3);
+    // The first answer says there is no burst; everything after it is paced.
+    expect((await http.send(apiGet())).status).toBe(200);
+    const statuses = await Promise.all(Array.from({ length: 20 }, () => http.send(apiGet())));
+    expect(statuses.map((r) => r.status)).toEqual(Array(20).fill(200));
+    expect(server.requestsTo('GET', '/api/v4/users/me').length - 21).toBeLessThanOrEqual(1);
+    // 20 callers waiting together share each wait: a timer per request let through, not per caller.
+    expect(waits.length).toBeLessThanOrEqual(2 * 21);
+    expect(waits.reduce((sum, ms) => sum + ms, 0)).toBeLessThan(8_000);
+  }, 30_000);
+
+  it('callers held by one Retry-After share one timer', async () => {
+    server.inject({
+      path: '/api/v4/users/me',
+      status: 429,
+      headers: { 'Retry-After': '2' },
+      body: 'limit exceeded\n',
+    });
+    const { http, sleeps } = harness({ retries: 0 });
+    expect((await http.send(apiGet())).status).toBe(429);
+    const answers = await Promise.all(Array.from({ length: 30 }, () => http.send(apiGet())));
+    expect(answers.map((a) => a.status)).toEqual(Array(30).fill(200));
+    expect(sleeps.filter((ms) => ms > 1000)).toHaveLength(1);
   });
 
   it('holds concurrent callers too: 30 requests, 5 at a time, none retried', async () => {

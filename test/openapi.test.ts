@@ -2,8 +2,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApiClient } from '../src/mattermost/api.js';
 import { createHttp } from '../src/mattermost/http.js';
-import { MattermostTestServer, openApiCheckedRequests } from './support/mattermost-server.js';
-import { type CheckedRequest, openApi } from './support/openapi.js';
+import {
+  MattermostTestServer,
+  openApiCheckedRequests,
+  TEST_SERVER_FAILED,
+  takeOpenApiViolations,
+} from './support/mattermost-server.js';
+import { type CheckedRequest, loadOpenApi, openApi } from './support/openapi.js';
 
 let server: MattermostTestServer;
 let token: string;
@@ -54,6 +59,39 @@ describe('requests the published API would refuse are recorded', () => {
     ]);
   });
 
+  it('a value of the wrong type is refused with 400, as the Go decoder does, and not stored', async () => {
+    const res = await send(
+      'POST',
+      '/api/v4/posts',
+      JSON.stringify({
+        channel_id: channelId,
+        message: 'x',
+        metadata: { priority: { priority: 5 } },
+      }),
+      'application/json',
+    );
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { id?: string }).id).toBe(
+      'api.context.invalid_body_param.app_error',
+    );
+    expect(server.posts()).toEqual([]);
+    expect(problems()).toEqual([
+      'POST /api/v4/posts: body/metadata/priority/priority must be string',
+    ]);
+  });
+
+  it('a field the files do not name (a misspelt file_id) is recorded', async () => {
+    await send(
+      'POST',
+      '/api/v4/posts',
+      JSON.stringify({ channel_id: channelId, message: 'x', file_id: ['abc'] }),
+      'application/json',
+    );
+    expect(problems()).toEqual([
+      'POST /api/v4/posts: body must NOT have additional properties (file_id)',
+    ]);
+  });
+
   it('two files in one upload request (the files take one file per request)', async () => {
     const form = new FormData();
     form.append('channel_id', channelId);
@@ -96,6 +134,27 @@ describe('requests the published API would refuse are recorded', () => {
     expect(server.requests).toHaveLength(3);
     expect(problems()).toEqual([]);
     expect(openApiCheckedRequests()).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('a failure of the test server itself is a clear failure', () => {
+  it('answers a 500 with its own id and records it, rather than dropping the connection', async () => {
+    // An answer that cannot be written (JSON.stringify throws on a BigInt) stands in for any bug.
+    server.inject({ path: '/api/v4/users/me', status: 500, body: { broken: 10n } });
+    const res = await send('GET', '/api/v4/users/me');
+    expect(res.status).toBe(500);
+    expect(((await res.json()) as { id?: string }).id).toBe(TEST_SERVER_FAILED);
+    const failures = takeOpenApiViolations();
+    expect(failures.map((v) => [v.kind, v.request])).toEqual([['server', 'GET /api/v4/users/me']]);
+    expect(failures[0]?.problem).toMatch(
+      /^the test server failed: TypeError: Do not know how to serialize a BigInt/,
+    );
+  });
+
+  it('a missing OpenAPI folder fails naming the path', () => {
+    expect(() => loadOpenApi('/nonexistent/openapi')).toThrow(
+      /^openapi: the Mattermost OpenAPI folder \/nonexistent\/openapi is missing/,
+    );
   });
 });
 

@@ -195,6 +195,20 @@ describe('4. one file per upload request, the body limit being for the whole req
     expect(newPosts()[0]?.file_ids).toHaveLength(2);
   });
 
+  it('uploads of every destination share one bound: 4 channels × 9 files, at most 6 in flight', async () => {
+    const channels = ['up-a', 'up-b', 'up-c', 'up-d'];
+    for (const name of channels) server.addChannel({ team: 'dev', name, members: [botId] });
+    server.config.latencyMs = 20; // the uploads overlap
+    const run = await api(
+      { channel: channels.map((c) => `dev/${c}`).join(','), message: 'x', files: '*.txt' },
+      filesWorkspace(9, 10),
+    );
+    expect(run.errors).toEqual([]);
+    expect(server.requestsTo('POST', '/api/v4/files')).toHaveLength(36);
+    expect(server.mostInFlight('POST', '/api/v4/files')).toBeGreaterThan(1);
+    expect(server.mostInFlight('POST', '/api/v4/files')).toBeLessThanOrEqual(6);
+  });
+
   it('a file over the limit is named in the error', async () => {
     server.config.maxFileSize = 1000;
     const run = await api(

@@ -308,6 +308,28 @@ describe('postToWebhook on a current server: wrapped ids, explained by status', 
     expect(server.requestsTo('POST', `/hooks/${hook.id}`)).toHaveLength(1);
   });
 
+  it('500 with the id blanked (hardened mode): still says what was refused, not retried', async () => {
+    server.config.hardened = true;
+    const error = await rejection({ text: 'hi', type: 'nonsense' });
+    expect(error.server).toMatchObject({ status: 500 });
+    expect(error.server?.id).toBeUndefined();
+    expect(error.message).toBe(
+      `Mattermost refused to create the webhook's post (500 Internal Server Error, request ${error.server?.requestId}); its type "nonsense" is the likely cause: payload type must be empty, "slack_attachment" or start with "custom_"; it was not retried (see the server logs for the request id).`,
+    );
+    expect(server.requestsTo('POST', `/hooks/${hook.id}`)).toHaveLength(1);
+  });
+
+  it('500 with the id blanked and no type: not retried, and says the post may exist', async () => {
+    server.config.hardened = true;
+    server.inject({ path: `/hooks/${hook.id}`, status: 500, times: 1 });
+    const error = await rejection({ text: 'hi' });
+    expect(error.server?.id).toBeUndefined();
+    expect(error.message).toBe(
+      `Mattermost failed to create the webhook's post (500 Internal Server Error, request ${error.server?.requestId}) and did not say why (hardened mode hides it); it was not retried (a webhook post cannot be repeated safely): check the channel, and the server logs for the request id, before running again.`,
+    );
+    expect(server.requestsTo('POST', `/hooks/${hook.id}`)).toHaveLength(1);
+  });
+
   it('a body that does not decode', async () => {
     server.inject({
       path: `/hooks/${hook.id}`,

@@ -111,6 +111,18 @@ describe('webhook mode', () => {
     ]);
   });
 
+  it('lowercases channel names, which the webhook looks up exactly as given', async () => {
+    const run = await runAction({
+      inputs: { 'webhook-url': hookUrl, channel: 'Releases', message: 'mixed case' },
+    });
+    expect(run.errors).toEqual([]);
+    expect(run.exitCode).toBe(0);
+    const requests = server.requestsTo('POST', /^\/hooks\//);
+    expect(requests.map((r) => (r.json as { channel?: string }).channel)).toEqual(['releases']);
+    expect(server.posts({ channel_id: releasesId }).at(-1)?.message).toBe('mixed case');
+    expect(run.posts.map((p) => [p.destination, p.status])).toEqual([['Releases', 'sent']]);
+  });
+
   it('renders the built-in message for the event with a status attachment', async () => {
     const run = await runAction({
       eventName: 'pull_request',

@@ -12,7 +12,7 @@ import {
 import { applyReactions } from '../reactions.js';
 import { runeLength, splitMessage } from '../split.js';
 import { deliverInThread, type Thread, type ThreadOpening } from '../thread/root.js';
-import { mapConcurrently } from './concurrent.js';
+import { createLimiter, type Limiter, mapConcurrently } from './concurrent.js';
 import { type PostPartsRequest, postParts, postProps, uploadInBatches } from './post-parts.js';
 import {
   type DeliveryResult,
@@ -22,6 +22,9 @@ import {
   result,
 } from './result.js';
 import { resolveTargets, type Target, uniqueTargets } from './targets.js';
+
+/** Uploads in flight at once across every destination of a run: each holds a copy of its file. */
+const UPLOADS_IN_FLIGHT = 6;
 
 /** What a webhook or REST post may hold: every server accepts this much, whatever MaxPostSize is. */
 const SAFE_POST_RUNES = 4000;
@@ -82,8 +85,17 @@ export async function deliverByApi(
     delivery.destinations.length === 0 && threadRoot
       ? [{ entry: delivery.rootId ?? '', channelId: threadRoot.channelId }]
       : await lookup;
+  const uploads = createLimiter(UPLOADS_IN_FLIGHT);
   return mapConcurrently(uniqueTargets(targets), (target) =>
-    deliverTo({ ...delivery, thread: keyed }, target, me.id, parts, threadRoot, environment),
+    deliverTo(
+      { ...delivery, thread: keyed },
+      target,
+      me.id,
+      parts,
+      threadRoot,
+      environment,
+      uploads,
+    ),
   );
 }
 
@@ -95,6 +107,7 @@ async function deliverTo(
   parts: string[],
   threadRoot: ThreadRoot | undefined,
   environment: DeliveryEnvironment,
+  uploads: Limiter,
 ): Promise<DeliveryResult> {
   if ('error' in target) return result(target.entry, 'failed', { error: target.error });
   let channelId = 'channelId' in target ? target.channelId : '';
@@ -108,7 +121,7 @@ async function deliverTo(
         { input: 'root-id' },
       );
     }
-    const fileBatches = await uploadInBatches(delivery.api, channelId, delivery.files);
+    const fileBatches = await uploadInBatches(delivery.api, channelId, delivery.files, uploads);
     const message: PostPartsRequest = { ...delivery, botId, channelId, parts, fileBatches };
     const postMessage = (rootId: string | undefined, opening?: ThreadOpening) =>
       postParts(message, rootId, opening);
@@ -182,7 +195,12 @@ async function editPost(delivery: ApiDelivery, postId: string): Promise<Delivery
       api.getPost(postId),
       messageParts(api, content.message),
     ]);
-    const fileBatches = await uploadInBatches(api, existing.channel_id, delivery.files);
+    const fileBatches = await uploadInBatches(
+      api,
+      existing.channel_id,
+      delivery.files,
+      createLimiter(UPLOADS_IN_FLIGHT),
+    );
     // A patch replaces the whole props map: keep what the post had, and swap in the new attachments.
     const props: Record<string, unknown> = { ...existing.props, ...postProps(content, true) };
     if (!content.attachments) delete props.attachments;

@@ -39,3 +39,23 @@ export async function mapConcurrently<T, R>(
   await Promise.all(Array.from({ length: Math.min(MAX_IN_FLIGHT, items.length) }, worker));
   return results.filter((r): r is R => r !== undefined);
 }
+
+/** Runs tasks with at most `bound` of them started and not yet settled, in the order given. */
+export type Limiter = <T>(task: () => Promise<T>) => Promise<T>;
+
+export function createLimiter(bound: number): Limiter {
+  let running = 0;
+  const queue: (() => void)[] = [];
+  return async (task) => {
+    if (running >= bound) await new Promise<void>((resolve) => queue.push(resolve));
+    else running += 1;
+    try {
+      return await task();
+    } finally {
+      // The slot passes to the next waiter as it is, or is freed.
+      const next = queue.shift();
+      if (next) next();
+      else running -= 1;
+    }
+  };
+}

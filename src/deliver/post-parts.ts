@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { ActionError } from '../errors.js';
 import type { MattermostApi, MattermostPost, UploadFile } from '../mattermost/api.js';
 import type { ThreadOpening } from '../thread/root.js';
-import { mapConcurrently } from './concurrent.js';
+import type { Limiter } from './concurrent.js';
 import type { PostContent } from './result.js';
 
 /** `PostFileidsMaxRunes` (300) holds 10 ids; the web app's MAX_UPLOAD_FILES is 10 too. */
@@ -97,13 +97,17 @@ export function postProps(
   return Object.keys(props).length > 0 ? props : undefined;
 }
 
-/** One upload request per file, a bounded number at a time; the ids in batches of one post each. */
+/**
+ * One upload request per file, through `limit`, which all uploads of a run share (each holds its
+ * own copy of the file); the ids in batches of one post each.
+ */
 export async function uploadInBatches(
   api: MattermostApi,
   channelId: string,
   files: UploadFile[],
+  limit: Limiter,
 ): Promise<string[][]> {
-  const ids = await mapConcurrently(files, (file) => api.uploadFile(channelId, file));
+  const ids = await Promise.all(files.map((file) => limit(() => api.uploadFile(channelId, file))));
   const batches: string[][] = [];
   for (let start = 0; start < ids.length; start += MAX_FILES_PER_POST) {
     batches.push(ids.slice(start, start + MAX_FILES_PER_POST));

@@ -57,7 +57,8 @@ async function webhookTargets(delivery: WebhookDelivery): Promise<WebhookTarget[
   for (const destination of destinations) {
     switch (destination.kind) {
       case 'channel-name':
-        targets.push({ entry: destination.entry, channel: destination.name });
+        // The server looks the override up exactly as given, and channel names are lowercase.
+        targets.push({ entry: destination.entry, channel: destination.name.toLowerCase() });
         break;
       case 'username':
         targets.push({ entry: destination.entry, channel: `@${destination.username}` });
@@ -68,7 +69,10 @@ async function webhookTargets(delivery: WebhookDelivery): Promise<WebhookTarget[
         if (resolution.outcome === 'unresolved')
           targets.push({ entry: destination.entry, error: resolution.reason });
         else if (resolution.user.kind === 'username')
-          targets.push({ entry: destination.entry, channel: `@${resolution.user.username}` });
+          targets.push({
+            entry: destination.entry,
+            channel: `@${resolution.user.username.toLowerCase()}`,
+          });
         else
           targets.push({
             entry: destination.entry,

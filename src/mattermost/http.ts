@@ -80,7 +80,7 @@ export function createHttp(settings: HttpSettings): Http {
   const retries = Math.max(0, Math.floor(settings.retries));
   const timeoutMs = settings.timeoutSeconds * 1000;
   const signals = new Map<string, AbortSignal>();
-  const pacer = createPacer(sleep, settings.log);
+  const pacer = createPacer(sleep, now, settings.log);
   const clients = {
     api: newClient(timeoutMs, signals, true),
     // A kept-alive socket the server has closed fails with ECONNRESET, which a webhook post
@@ -118,10 +118,16 @@ export function createHttp(settings: HttpSettings): Http {
     const attempts = retries + 1;
     const target = `${request.method} ${redactUrl(request.url)}`;
     const startedAt = now();
+    let unsure: AttemptOutcome | undefined; // a previous attempt that may have saved the post
     for (let attemptNumber = 1; ; attemptNumber += 1) {
-      await pacer.take(target);
+      const paced = await pacer.take(target);
+      // The pacer may have held this repeat (another request's 429) past the window.
+      if (unsure && now() - startedAt > POST_RETRY_WINDOW_MS) {
+        pacer.giveBack(undefined, paced);
+        throw notRepeated(target, unsure);
+      }
       const outcome = await attempt(request);
-      pacer.giveBack(outcome.response);
+      pacer.giveBack(outcome.response, paced);
       const retryable = outcome.response
         ? isRetryableAnswer(request.policy, outcome.response)
         : isRetryableFailure(request.policy, outcome.failure);
@@ -132,17 +138,10 @@ export function createHttp(settings: HttpSettings): Http {
       const delayMs = outcome.response
         ? answerDelayMs(target, outcome.response, attemptNumber, random)
         : backoffMs(attemptNumber, random);
-      const reason = outcome.response ? describeStatus(outcome.response) : outcome.failure.what;
-      const retryAt = now() + delayMs - startedAt;
-      if (
-        request.policy === 'post' &&
-        mayHaveBeenSaved(outcome) &&
-        retryAt > POST_RETRY_WINDOW_MS
-      ) {
-        throw new ActionError(
-          `${target} failed: ${reason}; the post may or may not have been saved, and Mattermost recognises a repeated post for only 30 s, so it was not retried: check the channel before running again.`,
-          { ...(outcome.response ? { server: readServerAnswer(outcome.response) } : {}) },
-        );
+      const reason = describeOutcome(outcome);
+      if (request.policy === 'post' && mayHaveBeenSaved(outcome)) {
+        if (now() + delayMs - startedAt > POST_RETRY_WINDOW_MS) throw notRepeated(target, outcome);
+        unsure = outcome;
       }
       settings.log(
         `Retrying ${target} in ${seconds(delayMs)} s (attempt ${attemptNumber + 1} of ${attempts}): ${reason}`,
@@ -160,6 +159,17 @@ export function createHttp(settings: HttpSettings): Http {
       clients.webhook.dispose();
     },
   };
+}
+
+function describeOutcome(outcome: AttemptOutcome): string {
+  return outcome.response ? describeStatus(outcome.response) : outcome.failure.what;
+}
+
+function notRepeated(target: string, outcome: AttemptOutcome): ActionError {
+  return new ActionError(
+    `${target} failed: ${describeOutcome(outcome)}; the post may or may not have been saved, and Mattermost recognises a repeated post for only 30 s, so it was not retried: check the channel before running again.`,
+    { ...(outcome.response ? { server: readServerAnswer(outcome.response) } : {}) },
+  );
 }
 
 type AttemptOutcome =
@@ -320,6 +330,11 @@ interface RateLimitState {
   remaining: number;
   /** The time one more request takes to become allowed at the sustained rate. */
   intervalMs: number;
+  /**
+   * `Limit` 1: no burst, so `Remaining` is always 0 and `Reset` (whole seconds, rounded up) only
+   * says the interval is at most 1 s; at 10/s that reading is 10 times too slow.
+   */
+  noBurst: boolean;
 }
 
 /**
@@ -344,7 +359,7 @@ function readRateLimit(headers: Record<string, string | undefined>): RateLimitSt
     const used = limit === undefined ? 1 : Math.max(1, limit - left);
     intervalMs = Math.max(intervalMs, (reset * 1000) / used);
   });
-  return { remaining, intervalMs };
+  return { remaining, intervalMs, noBurst: limits.length > 0 && limits.every((l) => l <= 1) };
 }
 
 function headerValues(value: string | undefined): string[] {
@@ -366,10 +381,13 @@ function resetSeconds(value: number): number {
 }
 
 interface Pacer {
-  /** Resolves when the rate-limit budget allows one more request to leave. */
-  take(target: string): Promise<void>;
+  /**
+   * Resolves when the rate-limit budget allows one more request to leave: `true` when it leaves
+   * paced (the one request let through once the wait is over).
+   */
+  take(target: string): Promise<boolean>;
   /** Every request taken must be given back, with its answer when there is one. */
-  giveBack(response: HttpResponse | undefined): void;
+  giveBack(response: HttpResponse | undefined, paced: boolean): void;
   /** The caller has slept until the pacer's next request time already. */
   waitedOut(): void;
 }
@@ -381,40 +399,59 @@ interface Pacer {
  * none in flight, go one at a time at the sustained rate (one interval after the last answer),
  * or after `Retry-After` when a 429 asked for it.
  */
-function createPacer(sleep: (ms: number) => Promise<void>, log: (line: string) => void): Pacer {
+function createPacer(
+  sleep: (ms: number) => Promise<void>,
+  now: () => number,
+  log: (line: string) => void,
+): Pacer {
   let remaining: number | undefined; // undefined: the server has not said it limits us
   let nextAt = 0; // when the next request may leave once the budget is spent
   let waitedFor = 0; // the nextAt already slept until (an injected sleep does not move the clock)
   let announced = false;
   let inFlight = 0;
   let waiting: (() => void)[] = [];
+  // Every caller waiting for the same nextAt shares one timer.
+  let hold: { until: number; done: Promise<void> } | undefined;
+  const probe = createProbe();
   const nextAnswer = () => new Promise<void>((resolve) => waiting.push(resolve));
+  const holdUntil = (until: number, waitMs: number): Promise<void> => {
+    if (hold?.until !== until) {
+      hold = {
+        until,
+        done: sleep(waitMs).then(() => {
+          waitedFor = until;
+        }),
+      };
+    }
+    return hold.done;
+  };
   return {
     async take(target) {
+      let paced = false;
       while (remaining !== undefined && remaining <= 0) {
         if (inFlight > 0) {
           await nextAnswer();
           continue;
         }
-        const waitMs = nextAt - Date.now();
+        const waitMs = nextAt - now();
         if (waitMs > 0 && waitedFor !== nextAt) {
-          const until = nextAt;
           if (!announced) {
             announced = true;
             log(
               `Mattermost rate limit reached: pacing requests at the server's sustained rate (${seconds(waitMs)} s before ${target})`,
             );
           }
-          await sleep(waitMs);
-          waitedFor = until;
+          await holdUntil(nextAt, waitMs);
           continue;
         }
         remaining = 1; // the probe
+        paced = true;
       }
       if (remaining !== undefined) remaining -= 1;
       inFlight += 1;
+      return paced;
     },
-    giveBack(response) {
+    giveBack(response, paced) {
       inFlight -= 1;
       if (response) {
         const state = readRateLimit(response.headers);
@@ -422,10 +459,12 @@ function createPacer(sleep: (ms: number) => Promise<void>, log: (line: string) =
         if (state) {
           // Requests still in flight may not be in the server's count yet.
           remaining = (response.status === 429 ? 0 : state.remaining) - inFlight;
-          nextAt = Date.now() + Math.max(state.intervalMs, retryAfter ?? 0);
+          // Only a paced request's answer says whether the interval it waited was enough.
+          const scale = state.noBurst ? probe.next(paced ? response.status !== 429 : undefined) : 1;
+          nextAt = now() + Math.max(state.intervalMs * scale, retryAfter ?? 0);
         } else if (retryAfter !== undefined) {
           remaining = 0;
-          nextAt = Date.now() + retryAfter;
+          nextAt = now() + retryAfter;
         } else {
           remaining = undefined;
         }
@@ -436,6 +475,33 @@ function createPacer(sleep: (ms: number) => Promise<void>, log: (line: string) =
     },
     waitedOut() {
       waitedFor = nextAt;
+    },
+  };
+}
+
+const PROBE_STEP = 0.6;
+const PROBE_FLOOR = 1 / 64;
+
+/**
+ * Without a burst the headers cannot tell 10/s from 1/s, so the interval is tried shorter after
+ * every answer that passed, and the last one that passed is kept once a 429 says it is too short:
+ * at most one 429 for the whole run, and at worst 1/PROBE_STEP slower than the server allows.
+ */
+function createProbe(): { next(passed: boolean | undefined): number } {
+  let scale = 1;
+  let lastPassed = 1;
+  let settled = false;
+  return {
+    next(passed) {
+      if (settled || passed === undefined) return scale;
+      if (passed) {
+        lastPassed = scale;
+        scale = Math.max(PROBE_FLOOR, scale * PROBE_STEP);
+      } else {
+        scale = lastPassed;
+        settled = true;
+      }
+      return scale;
     },
   };
 }

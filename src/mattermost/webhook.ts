@@ -117,7 +117,10 @@ function byStatus(answer: DescribedAnswer, body: WebhookBody, label: string): st
     case 404:
       return channelNotFound(body, s);
     case 500:
-      return answer.id === undefined ? undefined : refusedPost(body, s);
+      // Hardened mode blanks the id of every 5xx; a `type` is still the likely cause.
+      return answer.id === undefined && body.type === undefined
+        ? `Mattermost failed to create the webhook's post ${s} and did not say why (hardened mode hides it); it was not retried (a webhook post cannot be repeated safely): check the channel, and the server logs for the request id, before running again.`
+        : refusedPost(body, s);
     case 501:
       return disabled(s);
   }

@@ -1300,6 +1300,8 @@ export class MattermostTestServer {
   readonly url: string;
   config: ServerConfig;
   readonly requests: RecordedRequest[] = [];
+  private readonly inFlight = new Map<string, number>();
+  private readonly peakInFlight = new Map<string, number>();
   private readonly s: State = {
     teams: new Map(),
     users: new Map(),
@@ -1334,8 +1336,14 @@ export class MattermostTestServer {
       server.listen(0, '127.0.0.1', resolve);
     });
     const instance = new MattermostTestServer(server, { ...defaultServerConfig(), ...config });
+    openApi(); // a missing spec folder or a schema that does not compile fails here, by name
     server.on('request', (req, res) => {
-      instance.onRequest(req, res).catch(() => res.destroy());
+      const route = `${(req.method ?? 'GET').toUpperCase()} ${new URL(req.url ?? '/', 'http://127.0.0.1').pathname}`;
+      instance.started(route);
+      res.once('close', () =>
+        instance.inFlight.set(route, (instance.inFlight.get(route) ?? 1) - 1),
+      );
+      instance.onRequest(req, res).catch((error: unknown) => instance.failed(req, res, error));
     });
     return instance;
   }
@@ -1505,6 +1513,11 @@ export class MattermostTestServer {
 
   // --- inspection -------------------------------------------------------------------------------
 
+  /** The most requests to `METHOD /path` this server was handling at one time since clearLog. */
+  mostInFlight(method: string, path: string): number {
+    return this.peakInFlight.get(`${method.toUpperCase()} ${path}`) ?? 0;
+  }
+
   requestsTo(method: string, path: string | RegExp): RecordedRequest[] {
     return this.requests.filter(
       (r) => r.method === method.toUpperCase() && matchesPath(path, r.path),
@@ -1547,6 +1560,7 @@ export class MattermostTestServer {
 
   clearLog(): void {
     this.requests.length = 0;
+    this.peakInFlight.clear();
   }
 
   /**
@@ -1676,6 +1690,41 @@ export class MattermostTestServer {
     this.answer(res, reply, requestId);
   }
 
+  private started(route: string): void {
+    const now = (this.inFlight.get(route) ?? 0) + 1;
+    this.inFlight.set(route, now);
+    this.peakInFlight.set(route, Math.max(now, this.peakInFlight.get(route) ?? 0));
+  }
+
+  /**
+   * A bug in this test server (or in its OpenAPI check) answers a 500 that no client retries
+   * into a pass, and is recorded so the test fails naming it; a dropped socket would read as a
+   * network fault and be retried.
+   */
+  private failed(req: IncomingMessage, res: ServerResponse, error: unknown): void {
+    const problem = `the test server failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
+    violations.push({
+      server: this.url,
+      kind: 'server',
+      request: `${req.method ?? 'GET'} ${req.url ?? '/'}`,
+      problem,
+    });
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    res.writeHead(500, { 'Content-Type': 'application/json' });
+    res.end(
+      JSON.stringify({
+        id: TEST_SERVER_FAILED,
+        message: problem,
+        detailed_error: '',
+        request_id: '',
+        status_code: 500,
+      }),
+    );
+  }
+
   private check(kind: OpenApiViolation['kind'], request: CheckedRequest, problems: string[]): void {
     for (const problem of problems) {
       violations.push({
@@ -1734,6 +1783,19 @@ export class MattermostTestServer {
     }
     let reply: Reply;
     try {
+      // Go's json.Decoder fails on a value of the wrong type before createPost and the other
+      // handlers look at it (`c.SetInvalidParamWithErr("post", err)` in
+      // `server/channels/api4/post.go`), so such a body is refused, not stored.
+      if (call.path.startsWith('/api/v4/') && user) {
+        const [wrongType] = openApi().bodyTypeErrors({
+          method: call.method,
+          path: call.path,
+          query: call.query,
+          contentType: call.headers['content-type'],
+          body: call.body,
+        });
+        if (wrongType !== undefined) throw fail('invalidBody', wrongType);
+      }
       reply = await this.route(call);
     } catch (error) {
       const apiError = error instanceof ApiError ? error : fail('internal', String(error));
@@ -1833,10 +1895,13 @@ export const startMattermostTestServer = MattermostTestServer.start;
 /** A request the real API would refuse, or an answer the real server would not give. */
 export interface OpenApiViolation {
   server: string;
-  kind: 'request' | 'response';
+  kind: 'request' | 'response' | 'server';
   request: string;
   problem: string;
 }
+
+/** The id of the 500 this test server answers when it fails itself (see `failed`). */
+export const TEST_SERVER_FAILED = 'test_server.internal_failure';
 
 // Module-wide, so a check after each test sees the violations of servers already stopped.
 const violations: OpenApiViolation[] = [];
