@@ -2,12 +2,11 @@
  * The failure look-ups in the bundle: the GitHub client is a chunk of its own, loaded only when a
  * look-up is needed. A copy of dist/ without that chunk shows it: a successful run still posts.
  */
-import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { actionEnv, repoRoot, runDist, systemNode } from './support/action.js';
+import { actionEnv, repoRoot, runDist, runScript, systemNode } from './support/action.js';
 import { GitHubTestServer } from './support/github-server.js';
 import { MattermostTestServer } from './support/mattermost-server.js';
 
@@ -37,23 +36,6 @@ const inputs = (status: string) => ({
 });
 
 /** Runs a script as the runner would; asynchronously, so the servers in this process can answer. */
-function runNode(
-  script: string,
-  env: Record<string, string>,
-): Promise<{ code: number; log: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(systemNode, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let log = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      log += chunk.toString('utf8');
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      log += chunk.toString('utf8');
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, log }));
-  });
-}
 
 describe('dist/index.js and the failure look-ups', () => {
   it('posts a success without the GitHub client chunk, asking GitHub nothing', async () => {
@@ -72,7 +54,7 @@ describe('dist/index.js and the failure look-ups', () => {
         inputs: inputs('success'),
         env: { GITHUB_API_URL: github.url },
       });
-      const child = await runNode(join(copy, 'index.js'), env);
+      const child = await runScript(systemNode, join(copy, 'index.js'), env);
       // A look-up that tried to load the missing chunk would say so in a notice.
       expect(child.log).not.toMatch(/::(error|notice)::/);
       expect(child.code).toBe(0);

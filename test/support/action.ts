@@ -154,11 +154,19 @@ export async function runAction(options: ActionOptions): Promise<ActionRun> {
 export function runDist(options: ActionOptions & { node?: string }): Promise<ActionRun> {
   if (!existsSync(distEntry)) throw new Error('dist/index.js is missing: run npm run build');
   const { env, files } = actionEnv(options);
+  return runScript(options.node ?? systemNode, distEntry, env).then(({ code, log }) =>
+    collect(log, code, files),
+  );
+}
+
+/** Runs one script as a child process and gives back its exit code and everything it printed. */
+export function runScript(
+  node: string,
+  script: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number; log: string }> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(options.node ?? systemNode, [distEntry], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(node, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
     child.stdout.on('data', (chunk: Buffer) => {
       log += chunk.toString('utf8');
@@ -167,7 +175,7 @@ export function runDist(options: ActionOptions & { node?: string }): Promise<Act
       log += chunk.toString('utf8');
     });
     child.on('error', reject);
-    child.on('close', (code) => resolvePromise(collect(log, code ?? 1, files)));
+    child.on('close', (code) => resolvePromise({ code: code ?? 1, log }));
   });
 }
 
