@@ -128,8 +128,12 @@ function readConnection(
   const serverUrl = givenServerUrl || env.MATTERMOST_URL?.trim() || '';
   const token = givenToken || env.MATTERMOST_TOKEN?.trim() || '';
   maskSecret(reader, token);
+  // A dry run sends nothing, so half a connection (a fork's pull request gets the URL from a
+  // variable but no token from secrets) is still enough to say where the message would go.
+  if (dryRun && (!serverUrl || !token)) {
+    return serverUrl ? apiConnection(serverUrl, token, reader) : { mode: 'none' };
+  }
   if (!serverUrl && !token) {
-    if (dryRun) return { mode: 'none' };
     throw new ActionError(
       'No Mattermost connection: set webhook-url, or server-url and token (or the MATTERMOST_URL and MATTERMOST_TOKEN environment variables).',
       { input: 'webhook-url' },
@@ -147,6 +151,10 @@ function readConnection(
       { input: 'server-url' },
     );
   }
+  return apiConnection(serverUrl, token, reader);
+}
+
+function apiConnection(serverUrl: string, token: string, reader: InputReader): Connection {
   const url = parseHttpUrl(serverUrl, 'server-url', 'https://chat.example.com');
   warnIfCleartext(url, 'server-url', reader);
   return { mode: 'api', serverUrl: normaliseServerUrl(url), token };
@@ -511,7 +519,7 @@ function readInteger(
   max: number,
 ): number {
   if (!text) return fallback;
-  const value = Number(text);
+  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new ActionError(`${input} must be a whole number from ${min} to ${max}, not ${text}.`, {
       input,

@@ -101,6 +101,37 @@ describe('dry run without any connection input', () => {
     expect(run.errors).toEqual(['retries must be a whole number from 0 to 10, not 11.']);
   });
 
+  it.each(['0x3', '1e1', '3.0', '+3'])(
+    'refuses retries: %s, which is not written in digits',
+    async (text) => {
+      const run = await runAction({ inputs: { 'dry-run': 'true', retries: text } });
+      expect(run.exitCode).toBe(1);
+      expect(run.errors).toEqual([`retries must be a whole number from 0 to 10, not ${text}.`]);
+    },
+  );
+
+  it('takes half a connection (server-url without its token, as on a fork) and names the server', async () => {
+    const run = await runAction({
+      inputs: { 'dry-run': 'true', 'server-url': server.url, channel: 'eng/town-square' },
+      env: { MATTERMOST_TOKEN: '' },
+    });
+    expect(run.exitCode).toBe(0);
+    expect(run.posts.map((p) => p.status)).toEqual(['dry-run']);
+    expect(run.summary).toContain(
+      `Dry run: this would have been posted as the bot to ${server.url}`,
+    );
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('takes a token without its server-url as no connection', async () => {
+    const run = await runAction({ inputs: { 'dry-run': 'true', token, message: 'hi' } });
+    expect(run.exitCode).toBe(0);
+    expect(run.summary).toContain('Dry run without a connection');
+    const linesWithToken = run.log.split('\n').filter((line) => line.includes(token));
+    expect(linesWithToken.length).toBeGreaterThan(0);
+    for (const line of linesWithToken) expect(line).toBe(`::add-mask::${token}`);
+  });
+
   it('says where a dry run with a connection would have posted, and sends nothing', async () => {
     const webhook = await runAction({ inputs: { 'dry-run': 'true', 'webhook-url': hookUrl } });
     const bot = await runAction({
