@@ -31,6 +31,21 @@ type Env = Readonly<Record<string, string | undefined>>;
 const CHANNEL_ID = /^[a-z0-9]{26}$/;
 const JOB_STATUSES: readonly JobStatus[] = ['success', 'failure', 'cancelled', 'skipped'];
 const NOTIFY_ON: readonly NotifyOn[] = ['always', 'failure', 'change'];
+const MENTION_ON_FAILURE = ['none', 'author'] as const;
+
+/** The inputs that take one of a few words (any case), for the docs' checks as well. */
+export const INPUT_CHOICES: Readonly<Record<string, readonly string[]>> = {
+  status: [...JOB_STATUSES, 'workflow'],
+  'notify-on': NOTIFY_ON,
+  'mention-on-failure': MENTION_ON_FAILURE,
+};
+
+/** The whole-number inputs and their ranges, for the docs' checks as well. */
+export const INPUT_RANGES = {
+  retries: { min: 0, max: 10 },
+  timeout: { min: 1, max: 600 },
+  'thread-lookback': { min: 1, max: 365 },
+} as const;
 const PAYLOAD_FIELDS = ['props', 'attachments', 'priority', 'type'] as const;
 const WEBHOOK_ONLY_PAYLOAD_FIELDS = ['username', 'icon_url', 'icon_emoji'] as const;
 
@@ -84,8 +99,8 @@ export async function readConfig(reader: InputReader, env: Env): Promise<Config>
     userMap: await parseUserMap(reader.getInput('user-map'), workspace),
     githubToken: input('github-token') || undefined,
     dryRun,
-    retries: readInteger(input('retries'), 'retries', 3, 0, 10),
-    timeoutSeconds: readInteger(input('timeout'), 'timeout', 30, 1, 600),
+    retries: readInteger(input('retries'), 'retries', 3),
+    timeoutSeconds: readInteger(input('timeout'), 'timeout', 30),
     workspace,
     ...readThreadInputs(input, connection.mode, { rootId, updatePostId }),
   };
@@ -473,8 +488,9 @@ function readFailureOptions(
       { input: 'notify-on' },
     );
   }
-  const mention = input('mention-on-failure').toLowerCase() || 'none';
-  if (mention !== 'none' && mention !== 'author') {
+  const given = input('mention-on-failure').toLowerCase() || 'none';
+  const mention = MENTION_ON_FAILURE.find((choice) => choice === given);
+  if (!mention) {
     throw new ActionError(
       `mention-on-failure ${input('mention-on-failure')} is not a choice: use none or author.`,
       { input: 'mention-on-failure' },
@@ -511,13 +527,8 @@ function readBoolean(text: string, input: string, fallback: boolean): boolean {
   throw new ActionError(`${input} must be true or false, not ${text}.`, { input });
 }
 
-function readInteger(
-  text: string,
-  input: string,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
+function readInteger(text: string, input: keyof typeof INPUT_RANGES, fallback: number): number {
+  const { min, max } = INPUT_RANGES[input];
   if (!text) return fallback;
   const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
   if (!Number.isInteger(value) || value < min || value > max) {
@@ -570,7 +581,7 @@ function readThreadInputs(
     keyTemplate,
     rootTemplate:
       rootTemplate === '' ? undefined : rootTemplate === 'built-in' ? 'built-in' : rootTemplate,
-    lookbackDays: readInteger(input('thread-lookback'), 'thread-lookback', 30, 1, 365),
+    lookbackDays: readInteger(input('thread-lookback'), 'thread-lookback', 30),
   };
   return { thread, reactions };
 }

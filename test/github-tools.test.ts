@@ -86,7 +86,7 @@ describe('workflows', () => {
     expect(readRepoFile(file)).toContain(`uses: ${OUR_ACTION}@v1`);
   });
 
-  test('the check finds an input an action does not have, a literal it cannot read, an unknown action', async () => {
+  test('the check finds an input an action does not have, a literal it cannot read or the action refuses, an unknown action or version', async () => {
     const workflow = readRepoFile('test/fixtures/github-tools/wrong-inputs.yml');
     const found = (await workflowFindings(workflow, manifest)).map(
       (f) => `${f.line}: ${f.message}`,
@@ -99,6 +99,13 @@ describe('workflows', () => {
       "16: Invalid action input 'text'",
       "19: Invalid action input 'persist-credentails'",
       '20: Unable to resolve action `someone/unknown-action@v1`, repository or version not found',
+      "23: notify-on: 'failur' is not one of always, failure, change",
+      "24: mention-on-failure: 'authr' is not one of none, author",
+      "25: status: 'failed' is not one of success, failure, cancelled, skipped, workflow",
+      "26: thread-lookback: '999' is not from 1 to 365",
+      "27: retries: '99' is not from 0 to 10",
+      '28: Unable to resolve action `mattermost-notify/mattermost-notify@v2`, repository or version not found',
+      '29: Unable to resolve action `actions/checkout@v99`, repository or version not found',
     ]);
   });
 });

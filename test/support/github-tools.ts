@@ -10,6 +10,7 @@ import type { ActionMetadata, ActionReference } from '@actions/languageservice/a
 import { clearCacheEntry } from '@actions/languageservice/utils/workflow-cache';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { isMap, isSeq, parse, parseDocument } from 'yaml';
+import { INPUT_CHOICES, INPUT_RANGES } from '../../src/inputs.js';
 import { repoRoot } from './action.js';
 
 /** How the docs refer to this action. */
@@ -39,7 +40,8 @@ export async function workflowFindings(text: string, manifest: string): Promise<
     {
       fetchActionMetadata: async (ref: ActionReference) => {
         const id = [ref.owner, ref.name, ref.path].filter(Boolean).join('/');
-        return id === OUR_ACTION ? metadata : otherActionMetadata(id);
+        if (id === OUR_ACTION) return OUR_REFS.includes(ref.ref) ? metadata : undefined;
+        return otherActionMetadata(id, ref.ref);
       },
     },
   );
@@ -67,11 +69,23 @@ async function languageServiceFindings(
 
 const OTHER_ACTIONS = 'test/fixtures/github-tools/other-actions.json';
 
-/** Another action's inputs, from OTHER_ACTIONS; undefined (an error: "Unable to resolve") if absent. */
-function otherActionMetadata(id: string): ActionMetadata | undefined {
-  const known = JSON.parse(readRepoFile(OTHER_ACTIONS)) as Record<string, { inputs?: string[] }>;
-  const inputs = known[id]?.inputs;
-  if (!inputs) return undefined;
+/** The refs the docs may use for this action (`local` stands for `uses: ./`). */
+const OUR_REFS = ['v1', 'local'];
+
+/**
+ * Another action's inputs, from OTHER_ACTIONS, at the version listed there (its major tag, the
+ * version itself, or its commit); anything else is undefined, an error: "Unable to resolve".
+ */
+function otherActionMetadata(id: string, ref: string): ActionMetadata | undefined {
+  const known = JSON.parse(readRepoFile(OTHER_ACTIONS)) as Record<
+    string,
+    { version?: string; sha?: string; inputs?: string[] }
+  >;
+  const action = known[id];
+  const inputs = action?.inputs;
+  if (!action || !inputs) return undefined;
+  const refs = [action.version, action.version?.split('.')[0], action.sha];
+  if (!refs.includes(ref)) return undefined;
   return {
     name: id,
     description: '',
@@ -108,8 +122,8 @@ function literalValueFindings(workflow: string, metadata: ActionMetadata): Findi
         const node = pair.value as { value?: unknown; range?: [number, number, number] } | null;
         const value = String(node?.value ?? '');
         const fallback = metadata.inputs?.[name]?.default;
-        if (value.includes('${{') || fallback === undefined) continue;
-        const problem = literalProblem(value, fallback);
+        if (value.includes('${{')) continue;
+        const problem = choiceProblem(name, value) ?? literalProblem(value, fallback);
         if (problem) {
           findings.push({ line: lineOf(node?.range?.[0] ?? 0), message: `${name}: ${problem}` });
         }
@@ -119,7 +133,21 @@ function literalValueFindings(workflow: string, metadata: ActionMetadata): Findi
   return findings;
 }
 
-function literalProblem(value: string, fallback: string): string | undefined {
+/** A literal the action itself would refuse: not one of an input's words, or out of its range. */
+function choiceProblem(name: string, value: string): string | undefined {
+  const choices = INPUT_CHOICES[name];
+  if (choices && !choices.includes(value.toLowerCase())) {
+    return `'${value}' is not one of ${choices.join(', ')}`;
+  }
+  const range = INPUT_RANGES[name as keyof typeof INPUT_RANGES];
+  if (range && /^\d+$/.test(value) && (Number(value) < range.min || Number(value) > range.max)) {
+    return `'${value}' is not from ${range.min} to ${range.max}`;
+  }
+  return undefined;
+}
+
+function literalProblem(value: string, fallback: string | undefined): string | undefined {
+  if (fallback === undefined) return undefined;
   if (/^(true|false)$/.test(fallback) && !/^(true|false|yes|no|on|off|1|0)$/i.test(value)) {
     return `'${value}' is not true or false`;
   }
