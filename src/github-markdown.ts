@@ -6,9 +6,10 @@ import { EMOJI_CHARACTERS } from './emoji.js';
 
 /**
  * The message as a GitHub blockquote: `:emoji:` names the built-ins use become their characters
- * (GitHub's own names differ in places), a `~channel` link cannot start a GitHub strikethrough,
- * each line break stays a line break (Mattermost keeps them, GitHub joins lines), and the quote
- * closes whatever the message leaves open, such as a code fence, before the summary goes on.
+ * (GitHub's own names differ in places), HTML shows as the text it is in Mattermost, a
+ * `~channel` link cannot start a GitHub strikethrough, each line break stays a line break
+ * (Mattermost keeps them, GitHub joins lines), and the quote closes whatever the message leaves
+ * open, such as a code fence, before the summary goes on.
  */
 export function quotedForGitHub(message: string): string {
   const lines = message.replace(/\r\n?/g, '\n').split('\n');
@@ -34,11 +35,16 @@ export function quotedForGitHub(message: string): string {
 }
 
 function forGitHub(text: string): string {
-  return text
-    .replace(/(?<![\w\\~])~(?=[\w-])/g, '\\~')
-    .replace(/(?<![\w\\]):([a-z0-9_+-]+):(?![\w:])/g, (shortcode, name: string) => {
-      return EMOJI_CHARACTERS.get(name) ?? shortcode;
-    });
+  return (
+    text
+      // Mattermost shows HTML as text; GitHub would render it, and `<!--` would hide the rest of
+      // the summary. Autolinks (`<https://…>`) are Markdown in both and stay.
+      .replace(/<(?!(?:https?|mailto):[^\s<>]*>)/g, '&lt;')
+      .replace(/(?<![\w\\~])~(?=[\w-])/g, '\\~')
+      .replace(/(?<![\w\\]):([a-z0-9_+-]+):(?![\w:])/g, (shortcode, name: string) => {
+        return EMOJI_CHARACTERS.get(name) ?? shortcode;
+      })
+  );
 }
 
 /** `change` applied to the parts of a line that are not inline code. */

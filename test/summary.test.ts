@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DeliveryResult } from '../src/deliver/result.js';
 import { quotedForGitHub } from '../src/github-markdown.js';
+import { summaryMarkdown } from '../src/report.js';
 import { runAction } from './support/action.js';
 import { exampleOf } from './support/examples.js';
 import { MattermostTestServer } from './support/mattermost-server.js';
@@ -73,6 +75,15 @@ describe('step summary', () => {
   });
 });
 
+const sentRow: DeliveryResult = {
+  destination: 'dev/town-square',
+  status: 'sent',
+  channelId: 'c1',
+  postId: 'p1',
+  rootId: 'p1',
+  error: '',
+};
+
 describe('the message as GitHub shows it', () => {
   it('keeps each line break, and closes an unclosed code fence inside the quote', () => {
     expect(quotedForGitHub('first\nsecond\n\n```\nopen fence')).toBe(
@@ -93,6 +104,27 @@ describe('the message as GitHub shows it', () => {
   it('leaves other emoji names to GitHub, and a word with colons alone', () => {
     expect(quotedForGitHub(':smile: at 10:30:15 a:x:b')).toBe(
       ':smile: at 10:30:15 a:x:b'.replace(/^/, '> '),
+    );
+  });
+
+  it('shows HTML as the text Mattermost shows, so an open comment cannot hide the table', () => {
+    const summary = summaryMarkdown(
+      'Deploy done\n<!-- note: see log\n<details><summary>x',
+      [sentRow],
+      'https://chat.example.com',
+      false,
+    );
+    expect(summary).toContain('> &lt;!-- note: see log');
+    expect(summary).toContain('> &lt;details>&lt;summary>x');
+    expect(summary).toContain('https://chat.example.com/_redirect/pl/p1');
+    expect(
+      summary.split('\n').filter((line) => line.startsWith('>') && line.includes('<')),
+    ).toEqual([]);
+  });
+
+  it('keeps autolinks, and HTML inside code, as they are', () => {
+    expect(quotedForGitHub('see <https://example.com/x> and `<b>`')).toBe(
+      '> see <https://example.com/x> and `<b>`',
     );
   });
 
