@@ -1,6 +1,6 @@
 /** Webhook mode: one POST per message part to the hook, per channel override. */
 import type { Destination } from '../config.js';
-import { DEFAULT_MAX_POST_SIZE } from '../mattermost/api.js';
+import { DEFAULT_MAX_POST_SIZE } from '../mattermost/post-size.js';
 import type { WebhookBody } from '../mattermost/webhook.js';
 import { splitMessage } from '../split.js';
 import { mapConcurrently } from './concurrent.js';

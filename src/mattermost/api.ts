@@ -8,6 +8,7 @@ import {
   unexpectedAnswerError,
 } from './answer.js';
 import type { Http, HttpRequest, HttpResponse, RetryPolicy } from './http.js';
+import { DEFAULT_MAX_POST_SIZE } from './post-size.js';
 
 export interface MattermostUser {
   id: string;
@@ -96,7 +97,7 @@ export interface MattermostApi {
   removeReaction(userId: string, postId: string, emoji: string): Promise<void>;
 }
 
-export const DEFAULT_MAX_POST_SIZE = 16383;
+export { DEFAULT_MAX_POST_SIZE };
 
 /** Returns the message for an error answer the caller can explain, else `undefined`. */
 type Explain = (answer: DescribedAnswer) => string | undefined;
