@@ -2,9 +2,9 @@
  * `github-user`: from a GitHub login to a Mattermost user, through `user-map`, then the GitHub
  * API (public profile email, then the emails GitHub attributes to the login on the event's commits).
  */
-import type { getOctokit } from '@actions/github';
 import type { MattermostUserRef, UserMap } from './config.js';
 import { type EventPayload, isRecord, stringAt } from './context.js';
+import { type GitHubClient, loadGitHubClient } from './github-client.js';
 import { lookupLogin } from './user-map.js';
 
 export type LoginResolution =
@@ -32,8 +32,6 @@ export interface ResolveOptions {
   /** Milliseconds one GitHub API request may take; 30 s by default. */
   timeoutMs?: number;
 }
-
-type GitHubClient = ReturnType<typeof getOctokit>;
 
 /** Whose emails the event's commits can tell: a pull request's (asked of the API) or a push's. */
 type CommitSource = { kind: 'pull-request'; number: number } | { kind: 'push' } | { kind: 'none' };
@@ -211,11 +209,7 @@ class LookupSession {
 
   private github(): Promise<GitHubClient> {
     // Loaded here, not at the top: most runs (and every webhook-mode run) never ask GitHub.
-    this.client ??= import('@actions/github').then(({ getOctokit }) =>
-      getOctokit(this.options.githubToken ?? '', {
-        baseUrl: this.options.apiUrl.replace(/\/+$/, ''),
-      }),
-    );
+    this.client ??= loadGitHubClient(this.options.githubToken, this.options.apiUrl);
     return this.client;
   }
 

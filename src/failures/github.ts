@@ -2,10 +2,10 @@
  * The GitHub REST client of the failure look-ups, loaded only when a look-up is needed, and the
  * one place that tells a refused look-up (a permission the token lacks) from other failures.
  */
-import type { getOctokit } from '@actions/github';
 import { isRecord } from '../context.js';
+import { type GitHubClient, loadGitHubClient } from '../github-client.js';
 
-export type GitHubClient = ReturnType<typeof getOctokit>;
+export type { GitHubClient };
 
 /** The `permissions:` entry each look-up needs. */
 export type Permission = 'actions: read' | 'checks: read';
@@ -34,9 +34,7 @@ export function githubAccess(options: GitHubAccessOptions): GitHubAccess {
   let client: Promise<GitHubClient> | undefined;
   const loadClient = () => {
     // Loaded here, not at the top: a run that needs no look-up never loads the client.
-    client ??= import('@actions/github').then(({ getOctokit }) =>
-      getOctokit(options.token ?? '', { baseUrl: options.apiUrl.replace(/\/+$/, '') }),
-    );
+    client ??= loadGitHubClient(options.token, options.apiUrl);
     return client;
   };
   const access = (signals: AbortSignal[]): GitHubAccess => ({
