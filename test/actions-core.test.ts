@@ -2,7 +2,7 @@
 // time): each function must write exactly what core's own does, so a core upgrade that changes
 // them fails here rather than on a runner.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { EOL, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as core from '@actions/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -85,3 +85,31 @@ it.each(['webhook-url', 'my input', 'github-token', 'missing', 'Webhook-Url'])(
     }
   },
 );
+
+describe('the GITHUB_OUTPUT delimiter (core draws it with node:crypto, we with Math.random)', () => {
+  it("looks like core's and is new for every output", () => {
+    const delimiterOf = (block: string) => block.split('\n')[0]?.split('<<')[1];
+    const first = delimiterOf(ours.keyValueBlock('a', 'x'));
+    expect(first).toMatch(
+      /^ghadelimiter_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+    );
+    expect(delimiterOf(ours.keyValueBlock('a', 'x'))).not.toBe(first);
+  });
+
+  it('is never one that occurs in the name or the value: it draws another', () => {
+    // A random source that first gives the delimiter hidden in the value, then another one.
+    const draws = [...Array(32).fill(0), ...Array(32).fill(0.5)];
+    const random = () => draws.shift() ?? 0.99;
+    const taken = 'ghadelimiter_00000000-0000-0000-0000-000000000000';
+    const block = ours.keyValueBlock('message', `line\n${taken}\nevil<<x`, random);
+    expect(block).toBe(
+      [
+        'message<<ghadelimiter_88888888-8888-8888-8888-888888888888',
+        'line',
+        taken,
+        'evil<<x',
+        'ghadelimiter_88888888-8888-8888-8888-888888888888',
+      ].join(EOL),
+    );
+  });
+});
