@@ -141,6 +141,21 @@ describe('filters', () => {
     expect(message).toBe('mallory');
   });
 
+  it('sha256, hmac_sha256 and base64 give what Node computes (liquidjs browser build, src/template/liquid.ts)', async () => {
+    const { createHash, createHmac } = await import('node:crypto');
+    const text = 'ünï ☃ release v1.2';
+    const hostile = contextFor('issues', { title: text });
+    expect(await renderMessage('{{ event.title | sha256 }}', hostile)).toBe(
+      createHash('sha256').update(text, 'utf8').digest('hex'),
+    );
+    expect(await renderMessage('{{ event.title | hmac_sha256: "key" }}', hostile)).toBe(
+      createHmac('sha256', 'key').update(text, 'utf8').digest('hex'),
+    );
+    const base64 = Buffer.from(text, 'utf8').toString('base64'); // no character Markdown escapes
+    expect(await renderMessage('{{ event.title | base64_encode }}', hostile)).toBe(base64);
+    expect(await renderMessage(`{{ "${base64}" | base64_decode }}`, hostile)).toBe(text);
+  });
+
   it('unknown filters are errors', async () => {
     expect((await templateError('{{ event.title | nosuch }}')).message).toContain(
       'undefined filter: nosuch',

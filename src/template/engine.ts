@@ -2,18 +2,7 @@
  * The Liquid engine, sandboxed: no file access, no prototype access, bounded work, and every
  * `{{ value }}` escaped for Mattermost by default.
  */
-import {
-  CaptureTag,
-  Context,
-  Drop,
-  type Emitter,
-  type FS,
-  Liquid,
-  LiquidError,
-  Tag,
-  type TagToken,
-  toPromise,
-} from 'liquidjs';
+
 import type { EventPayload, GitHubContext, Links } from '../context.js';
 import { ActionError } from '../errors.js';
 import type { Change, FailedJob } from '../failures/types.js';
@@ -27,6 +16,18 @@ import {
   registerFilters,
   SafeText,
 } from './filters.js';
+import {
+  CaptureTag,
+  Context,
+  Drop,
+  type Emitter,
+  type FS,
+  Liquid,
+  LiquidError,
+  Tag,
+  type TagToken,
+  toPromise,
+} from './liquid.js';
 import { builtInMessage } from './messages/index.js';
 
 export interface TemplateContext {

@@ -3,7 +3,7 @@
  * `code`, `link`, `mention`) has made ready for the message is carried as `SafeText`, and the
  * default escaping (`outputEscape`) prints it as it is; everything else is escaped.
  */
-import { Drop, type FilterImplOptions, type Liquid, toValue } from 'liquidjs';
+
 import {
   escapeMarkdown,
   inlineCode,
@@ -13,6 +13,7 @@ import {
   markdownSource,
   neutraliseMentions,
 } from './escape.js';
+import { Drop, type FilterImplOptions, type Liquid, toValue } from './liquid.js';
 
 /** Mattermost username (no `@`) for a GitHub login, or undefined when not mapped. */
 export type MentionLookup = (login: string) => string | undefined;
