@@ -32,4 +32,3 @@ for (const [name, asset] of Object.entries(assets)) {
 }
 // The repository's package.json says "type": "module"; dist/ holds CommonJS.
 writeFileSync(new URL('package.json', dist), `${JSON.stringify({ type: 'commonjs' }, null, 2)}\n`);
-
