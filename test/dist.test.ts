@@ -3,7 +3,7 @@
  * machine's Node 20 and under Node 24 (the `node24` runtime of action.yml).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,6 +62,45 @@ describe.each(runtimes)('dist/index.js under $name', ({ node, major }) => {
     expect(posts[0]?.channel_id).toBe(townSquareId);
     expect(posts[0]?.message).toBe(run.outputs.message);
     expect(run.log.replace(/^::add-mask::.*$/gm, '')).not.toContain(hook.id);
+  });
+
+  it('loads, for a webhook delivery, none of the modules only other features need', async () => {
+    // What Node itself loaded, read at exit: a start-up cost is a module on this list.
+    const dir = mkdtempSync(join(tmpdir(), 'mm-dist-modules-'));
+    const preload = join(dir, 'loaded.cjs');
+    const listFile = join(dir, 'loaded.json');
+    writeFileSync(
+      preload,
+      `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(listFile)}, JSON.stringify({ builtins: process.moduleLoadList, files: Object.keys(require.cache) })));\n`,
+    );
+    const run = await runDist({
+      node,
+      inputs: { 'webhook-url': hook.url, message: 'Build {{ github.run_number }} passed' },
+      env: { NODE_OPTIONS: `--require ${preload}` },
+    });
+    expect(run.exitCode).toBe(0);
+    const loaded = JSON.parse(readFileSync(listFile, 'utf8')) as {
+      builtins: string[];
+      files: string[];
+    };
+    const builtins = loaded.builtins
+      .filter((entry) => entry.startsWith('NativeModule '))
+      .map((entry) => entry.slice('NativeModule '.length));
+    // crypto: liquidjs's Node build and core's file-command module would load it (~4 ms);
+    // fs/promises loads readline; the others are TLS, proxies, compression and child processes.
+    for (const unneeded of [
+      'crypto',
+      'https',
+      'tls',
+      'http2',
+      'zlib',
+      'child_process',
+      'worker_threads',
+      'internal/fs/promises',
+    ]) {
+      expect(builtins).not.toContain(unneeded);
+    }
+    expect(loaded.files.filter((file) => /\.index\.js$/.test(file))).toEqual([]);
   });
 
   it('sends a DM as a bot, found by email', async () => {
