@@ -1,8 +1,14 @@
 // `npm run build`: src/index.ts → dist/ with ncc, as CommonJS. The ncc CLI emits ESM for a
 // `"type": "module"` package, and Node loads an ESM entry more slowly (a module graph, async
 // evaluation) than a CommonJS script; the API lets us ask for CommonJS. The lazily loaded chunks
-// (`import()` in src/) become `require`d files next to index.js; ncc --minify leaves them as they
-// are, so terser minifies them here.
+// (`import()` in src/) become `require`d files next to index.js.
+//
+// terser minifies every file here, with its defaults: ncc's --minify only renames (no compress,
+// function names kept) and leaves the chunks alone. Compressed, dist/index.js is ~12% smaller,
+// and V8 parses all of it at every start. The output is ASCII (non-ASCII characters as escapes):
+// Node reads a file with any non-ASCII character as a two-byte string, twice the memory and a
+// slower scan. Both measured in instructions under callgrind: ~9M fewer per webhook delivery,
+// of ~57M above the bare node:http floor.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { minify } from 'terser';
@@ -13,22 +19,24 @@ const entry = new URL('../src/index.ts', import.meta.url).pathname;
 
 const { code, assets } = await ncc(entry, {
   esm: false,
-  minify: true,
+  minify: false,
   license: 'licenses.txt',
   quiet: true,
 });
 
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
-writeFileSync(new URL('index.js', dist), code);
+writeFileSync(new URL('index.js', dist), await minified(code, 'index.js'));
 for (const [name, asset] of Object.entries(assets)) {
   let source = asset.source.toString();
-  if (/^\d+\.index\.js$/.test(name)) {
-    const minified = await minify(source, { ecma: 2022 });
-    if (!minified.code) throw new Error(`terser returned nothing for dist/${name}`);
-    source = minified.code;
-  }
+  if (/^\d+\.index\.js$/.test(name)) source = await minified(source, name);
   writeFileSync(new URL(name, dist), source);
 }
 // The repository's package.json says "type": "module"; dist/ holds CommonJS.
 writeFileSync(new URL('package.json', dist), `${JSON.stringify({ type: 'commonjs' }, null, 2)}\n`);
+
+async function minified(source, name) {
+  const { code } = await minify(source, { ecma: 2022, format: { ascii_only: true } });
+  if (!code) throw new Error(`terser returned nothing for dist/${name}`);
+  return code;
+}
