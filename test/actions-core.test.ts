@@ -1,28 +1,72 @@
-// src/actions-core.ts takes @actions/core's command modules instead of core itself (start-up
-// time): each function must write exactly what core's own does, so a core upgrade that changes
-// them fails here rather than on a runner.
+// src/actions-core.ts does what @actions/core's functions do without importing core (start-up
+// time): each must write exactly what core's own writes, so a core upgrade that changes them
+// fails here rather than on a runner. The log is compared as a runner sees it: a child process's
+// stdout pipe.
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { EOL, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as core from '@actions/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as ours from '../src/actions-core.js';
 
+const COMMANDS = fileURLToPath(new URL('./fixtures/actions-core/commands.ts', import.meta.url));
 const MESSAGES = ['plain', 'a%b\r\nc\nd', '100%0A', ':: x, y: z', '', 'ünï ☃ \u2028'];
 
-function stdoutOf(write: () => void): string {
-  let out = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    out += String(chunk);
-    return true;
+/** What a side writes to a pipe (stdout on a runner) and its exit code, from a child process. */
+function logOf(side: 'core' | 'ours'): { log: string; exitCode: number | null } {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', COMMANDS, side], {
+    env: { ...process.env, MESSAGES: JSON.stringify(MESSAGES) },
+    encoding: 'utf8',
   });
-  try {
-    write();
-  } finally {
-    spy.mockRestore();
-  }
-  return out;
+  if (run.error) throw run.error;
+  return { log: run.stdout, exitCode: run.status };
 }
+
+describe('the log: every message through notice, warning, info, setSecret, setOutput (no GITHUB_OUTPUT) and setFailed', () => {
+  const theirs = logOf('core');
+  const mine = logOf('ours');
+  const perMessage = (log: string) => log.split(/^--- /m).slice(1);
+
+  it.each(MESSAGES.map((message, index) => [message, index] as const))(
+    'writes what @actions/core writes for %j',
+    (_message, index) => {
+      expect(perMessage(mine.log)[index]).toBe(perMessage(theirs.log)[index]);
+    },
+  );
+
+  it('all of it, in the same order, with the same exit code', () => {
+    expect(theirs.log).toContain('::error::plain');
+    expect(mine.log).toBe(theirs.log);
+    expect(mine.exitCode).toBe(1);
+    expect(mine.exitCode).toBe(theirs.exitCode);
+  });
+});
+
+it('keeps every line, in order, when a full pipe makes the direct write to fd 1 fail (EAGAIN)', async () => {
+  const lines = 20_000; // ~200 KB: more than a pipe holds
+  const child = spawn(process.execPath, ['--import', 'tsx', COMMANDS, 'flood'], {
+    env: { ...process.env, LINES: String(lines) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.pause();
+  let err = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    err += chunk.toString();
+  });
+  // Unread for a while: the child fills the pipe and gets EAGAIN.
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  let log = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    log += chunk.toString();
+  });
+  child.stdout.resume();
+  const exitCode = await new Promise((resolve) => child.on('close', resolve));
+  expect(err).toBe('');
+  expect(exitCode).toBe(0);
+  expect(log).toBe(Array.from({ length: lines }, (_, index) => `line ${index + 1}${EOL}`).join(''));
+});
 
 const savedOutput = process.env.GITHUB_OUTPUT;
 afterEach(() => {
@@ -31,33 +75,8 @@ afterEach(() => {
   else process.env.GITHUB_OUTPUT = savedOutput;
 });
 
-describe.each(MESSAGES)('writes what @actions/core writes for %j', (message) => {
-  const pairs: [string, (text: string) => void, (text: string) => void][] = [
-    ['notice', ours.notice, core.notice],
-    ['warning', ours.warning, core.warning],
-    ['info', ours.info, core.info],
-    ['setSecret', ours.setSecret, core.setSecret],
-  ];
-  it.each(pairs)('%s', (_name, mine, theirs) => {
-    expect(stdoutOf(() => mine(message))).toBe(stdoutOf(() => theirs(message)));
-  });
-
-  it('setFailed, exit code included', () => {
-    const theirs = stdoutOf(() => core.setFailed(message));
-    const theirExit = process.exitCode;
-    process.exitCode = undefined;
-    expect(stdoutOf(() => ours.setFailed(message))).toBe(theirs);
-    expect(process.exitCode).toBe(theirExit);
-  });
-
-  it('setOutput without GITHUB_OUTPUT (the ::set-output command)', () => {
-    delete process.env.GITHUB_OUTPUT;
-    expect(stdoutOf(() => ours.setOutput('post-id', message))).toBe(
-      stdoutOf(() => core.setOutput('post-id', message)),
-    );
-  });
-
-  it('setOutput to the GITHUB_OUTPUT file', () => {
+describe.each(MESSAGES)('setOutput to the GITHUB_OUTPUT file, for %j', (message) => {
+  it('writes what @actions/core writes', () => {
     const dir = mkdtempSync(join(tmpdir(), 'actions-core-'));
     const [theirs, mine] = [join(dir, 'core'), join(dir, 'ours')];
     writeFileSync(theirs, '');

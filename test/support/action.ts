@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { redirectLog } from '../../src/actions-core.js';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
 export const distEntry = join(repoRoot, 'dist/index.js');
@@ -131,19 +132,15 @@ export async function runAction(options: ActionOptions): Promise<ActionRun> {
   const saved = process.env;
   const savedExitCode = process.exitCode;
   const chunks: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
   process.env = { ...env };
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-    return true;
-  }) as typeof process.stdout.write;
+  redirectLog((text) => chunks.push(text));
   let exitCode = 0;
   try {
     const { run } = await import('../../src/main.js');
     await run();
     exitCode = process.exitCode === undefined ? 0 : Number(process.exitCode);
   } finally {
-    process.stdout.write = write;
+    redirectLog(undefined);
     process.env = saved;
     process.exitCode = savedExitCode;
   }
