@@ -13,7 +13,8 @@
  * figure by adding a function there; nothing else needs to change.
  *
  * Environment: RUNS (paired runs per start-up figure, default 15), FAN_OUT_RUNS (default 3),
- * OFFICIAL_DIST, NODES (`24,20` by default; e.g. `24` for one), ONLY (figure names), VARIANTS.
+ * OFFICIAL_DIST, NODES (`24,20` by default; e.g. `24` for one), ONLY (figure names), VARIANTS,
+ * CALLGRIND_RUNS (instruction counts under valgrind, when it is installed: default 3, 0 for none).
  */
 import { spawn } from 'node:child_process';
 import {
@@ -34,6 +35,7 @@ import { MattermostTestServer } from '../test/support/mattermost-server.js';
 const RUNS = Number(process.env.RUNS ?? 15);
 const FAN_OUT_RUNS = Number(process.env.FAN_OUT_RUNS ?? 3);
 const OFFICIAL_DIST = process.env.OFFICIAL_DIST;
+const CALLGRIND_RUNS = Number(process.env.CALLGRIND_RUNS ?? 3);
 const LATENCY_MS = 50;
 
 interface NodeUnderTest {
@@ -133,6 +135,57 @@ function runChild(node: string, args: string[], env: Record<string, string>): Pr
       });
     });
   });
+}
+
+const VALGRIND = ['/usr/bin/valgrind', '/usr/local/bin/valgrind'].find((path) => existsSync(path));
+
+/**
+ * Instructions one run executes, counted by callgrind: unlike wall or CPU time, nearly the same
+ * from run to run on a busy machine, so a change of a few percent shows. valgrind drops variables
+ * whose names are not shell names (`INPUT_WEBHOOK-URL`), so `env` sets them for the run, under
+ * callgrind too (a few hundred thousand instructions, alike for every side). A run takes seconds;
+ * the server in this process answers meanwhile.
+ */
+function instructions(node: string, args: string[], env: Record<string, string>): Promise<number> {
+  const assignments = Object.entries(env).map(([name, value]) => `${name}=${value}`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      VALGRIND as string,
+      [
+        '--tool=callgrind',
+        '--trace-children=yes',
+        '--callgrind-out-file=/dev/null',
+        '/usr/bin/env',
+        '-i',
+        ...assignments,
+        node,
+        ...args,
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let log = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      log += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const refs = /I\s+refs:\s+([\d,]+)/.exec(log)?.[1];
+      if (code !== 0 || !refs)
+        reject(new Error(`callgrind ${args.join(' ')} exited ${code}:\n${log}`));
+      else resolve(Number(refs.replace(/,/g, '')));
+    });
+  });
+}
+
+/** Median instruction count of each side, CALLGRIND_RUNS runs each, interleaved. */
+async function pairedInstructions(node: string, sides: Side[]): Promise<number[]> {
+  const counts: number[][] = sides.map(() => []);
+  for (let run = 0; run < CALLGRIND_RUNS; run += 1) {
+    for (const [index, side] of sides.entries()) {
+      (counts[index] as number[]).push(await instructions(node, side.args, side.env));
+    }
+  }
+  return counts.map(median);
 }
 
 interface Side {
@@ -279,6 +332,15 @@ const webhookDelivery: Figure = async (node) => {
         goal: '',
       },
     );
+    if (VALGRIND && CALLGRIND_RUNS > 0) {
+      const [floorCount, actionCount, officialCount] = await pairedInstructions(node.bin, sides);
+      const millions = (count: number | undefined) => `${((count ?? 0) / 1e6).toFixed(0)}M`;
+      rows.push({
+        figure: `  same, instructions under callgrind (${millions(actionCount)} vs ${millions(floorCount)}${officialCount ? `; official action ${millions(officialCount)}` : ''})`,
+        now: fmt.x((actionCount ?? 0) / (floorCount ?? 1)),
+        goal: '(steadier than time: compare changes with it)',
+      });
+    }
     return rows;
   } finally {
     await server.stop();
