@@ -33,6 +33,12 @@ const mentionFor: RenderOptions['mentionFor'] = (login) => userMap[login.toLower
 const render = (template: string, options: RenderOptions = { mentionFor }) =>
   renderMessage(template, context, options);
 
+async function templateErrorOf(template: string, given: TemplateContext): Promise<ActionError> {
+  const error: unknown = await renderMessage(template, given).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(ActionError);
+  return error as ActionError;
+}
+
 async function templateError(template: string): Promise<ActionError> {
   const error: unknown = await render(template).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(ActionError);
@@ -141,7 +147,7 @@ describe('filters', () => {
     expect(message).toBe('mallory');
   });
 
-  it('sha256, hmac_sha256 and base64 give what Node computes (liquidjs browser build, src/template/liquid.ts)', async () => {
+  it("sha256, hmac_sha256 and base64 give what liquidjs's Node build gives (src/template/node-filters.ts)", async () => {
     const { createHash, createHmac } = await import('node:crypto');
     const text = 'ünï ☃ release v1.2';
     const hostile = contextFor('issues', { title: text });
@@ -151,9 +157,25 @@ describe('filters', () => {
     expect(await renderMessage('{{ event.title | hmac_sha256: "key" }}', hostile)).toBe(
       createHmac('sha256', 'key').update(text, 'utf8').digest('hex'),
     );
+    // Web Crypto (the browser build's) refuses an empty key; node:crypto does not.
+    for (const template of [
+      '{{ event.title | hmac_sha256: "" }}',
+      '{{ event.title | hmac_sha256: event.nothing }}',
+    ]) {
+      expect(await renderMessage(template, hostile)).toBe(
+        createHmac('sha256', '').update(text, 'utf8').digest('hex'),
+      );
+    }
+    // A value, not a promise: other filters after it see the digest.
+    expect(await renderMessage('{{ event.title | sha256 | size }}', hostile)).toBe('64');
     const base64 = Buffer.from(text, 'utf8').toString('base64'); // no character Markdown escapes
     expect(await renderMessage('{{ event.title | base64_encode }}', hostile)).toBe(base64);
     expect(await renderMessage(`{{ "${base64}" | base64_decode }}`, hostile)).toBe(text);
+    // A leading byte order mark stays (a TextDecoder would drop it).
+    expect(await renderMessage('{{ "77u/aGk=" | base64_decode | size }}', hostile)).toBe('3');
+    expect((await templateErrorOf('{{ "not base64!" | base64_decode }}', hostile)).message).toMatch(
+      /invalid base64/,
+    );
   });
 
   it('unknown filters are errors', async () => {

@@ -29,6 +29,7 @@ import {
   toPromise,
 } from './liquid.js';
 import { builtInMessage } from './messages/index.js';
+import { registerNodeFilters } from './node-filters.js';
 
 export interface TemplateContext {
   github: GitHubContext;
@@ -227,6 +228,7 @@ function liquidEngine(): Liquid {
   for (const name of ['include', 'render', 'layout']) liquid.registerTag(name, FileTagDisabled);
   liquid.registerTag('capture', SafeCaptureTag);
   registerFilters(liquid);
+  registerNodeFilters(liquid);
   engine = liquid;
   return liquid;
 }

@@ -157,10 +157,12 @@ export function registerFilters(liquid: Liquid): void {
 }
 
 /** What `this` is inside a filter (liquidjs does not export the type by name). */
-type FilterImpl = ThisParameterType<Extract<FilterImplOptions, (...args: never[]) => unknown>>;
-type Handler = (this: FilterImpl, value: unknown, ...args: unknown[]) => unknown;
+export type FilterImpl = ThisParameterType<
+  Extract<FilterImplOptions, (...args: never[]) => unknown>
+>;
+export type Handler = (this: FilterImpl, value: unknown, ...args: unknown[]) => unknown;
 
-function handlerOf(filter: FilterImplOptions): Handler {
+export function handlerOf(filter: FilterImplOptions): Handler {
   return typeof filter === 'function' ? filter : filter.handler;
 }
 
