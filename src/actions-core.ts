@@ -1,6 +1,7 @@
 /**
  * The part of `@actions/core` the action uses, doing what core's function of the same name does
- * (test/actions-core.test.ts compares the bytes). Importing `@actions/core` itself also evaluates
+ * (test/actions-core.test.ts compares the bytes), except where a comment below says otherwise:
+ * the GITHUB_OUTPUT delimiter, and how the log is written. Importing `@actions/core` itself also evaluates
  * its OIDC client (`@actions/http-client` with `https`, `tls` and `tunnel`) and its platform
  * probe (`@actions/exec`, `child_process`) at start-up, none of which a notification needs.
  */
@@ -75,7 +76,9 @@ export function redirectLog(collect: ((text: string) => void) | undefined): void
  * fd 1: for the pipe a runner gives, `process.stdout` is a socket whose first use costs ~1.3 ms
  * of start-up (~5M instructions under callgrind, a tenth of what the action adds to a bare
  * POST). Should fd 1 be non-blocking (someone made process.stdout) and the pipe full, this and
- * every later line go through process.stdout, so the log keeps its order. Windows: the stream.
+ * every later line go through process.stdout, so the log keeps its order. That order holds only
+ * while nothing else writes through process.stdout (a line it still holds could come after ours):
+ * nothing in src/ does, and test/actions-core.test.ts keeps it so. Windows: the stream.
  */
 function writeLog(text: string): void {
   if (logRedirect) {

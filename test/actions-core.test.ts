@@ -3,7 +3,7 @@
 // fails here rather than on a runner. The log is compared as a runner sees it: a child process's
 // stdout pipe.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { EOL, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,7 @@ import * as core from '@actions/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as ours from '../src/actions-core.js';
 
+const SRC = fileURLToPath(new URL('../src/', import.meta.url));
 const COMMANDS = fileURLToPath(new URL('./fixtures/actions-core/commands.ts', import.meta.url));
 const MESSAGES = ['plain', 'a%b\r\nc\nd', '100%0A', ':: x, y: z', '', 'ünï ☃ \u2028'];
 
@@ -50,22 +51,36 @@ it('keeps every line, in order, when a full pipe makes the direct write to fd 1 
     env: { ...process.env, LINES: String(lines) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout.pause();
+  child.stdout.pause(); // unread: the pipe fills, and a direct write gets EAGAIN
+  const closed = new Promise((resolve) => child.on('close', resolve));
   let err = '';
-  child.stderr.on('data', (chunk: Buffer) => {
-    err += chunk.toString();
-  });
-  // Unread for a while: the child fills the pipe and gets EAGAIN.
-  await new Promise((resolve) => setTimeout(resolve, 1500));
+  await new Promise<void>((resolve) => {
+    child.stderr.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+      if (err.includes('\n')) resolve();
+    });
+    child.on('exit', () => resolve());
+  }); // every line is written (or the child died) before the pipe is read
   let log = '';
   child.stdout.on('data', (chunk: Buffer) => {
     log += chunk.toString();
   });
   child.stdout.resume();
-  const exitCode = await new Promise((resolve) => child.on('close', resolve));
-  expect(err).toBe('');
+  const exitCode = await closed;
+  expect(err).toMatch(/^stream writes: [1-9]\d*\n$/);
   expect(exitCode).toBe(0);
   expect(log).toBe(Array.from({ length: lines }, (_, index) => `line ${index + 1}${EOL}`).join(''));
+});
+
+it('is the only way src/ writes to the log (writeLog keeps the order only if nothing else does)', () => {
+  const files = readdirSync(SRC, { recursive: true, encoding: 'utf8' }).filter(
+    (file) => file.endsWith('.ts') && file !== 'actions-core.ts',
+  );
+  const writers = files.filter((file) =>
+    /\bconsole\.|process\.std(out|err)\b/.test(readFileSync(join(SRC, file), 'utf8')),
+  );
+  expect(files.length).toBeGreaterThan(20);
+  expect(writers).toEqual([]);
 });
 
 const savedOutput = process.env.GITHUB_OUTPUT;

@@ -2,9 +2,9 @@
  * The action run by GitHub's own `@github/local-action`, which reads action.yml, loads the
  * inputs from a dotenv file and runs `src/main.ts` through tsx, against the local Mattermost
  * test server. Its exit code is 0 even when the action fails, so these tests assert on the
- * outputs and on what the server stored. local-action stubs `@actions/core`, but the action
- * takes its commands from core's command modules (src/actions-core.ts), which local-action does
- * not replace: the outputs go to GITHUB_OUTPUT as on a runner, and failures are `::error::`.
+ * outputs and on what the server stored. local-action stubs `@actions/core`, but the action does
+ * not import it (src/actions-core.ts writes core's commands itself), so local-action replaces
+ * nothing: the outputs go to GITHUB_OUTPUT as on a runner, and failures are `::error::`.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
