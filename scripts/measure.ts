@@ -179,33 +179,30 @@ function instructions(node: string, args: string[], env: Record<string, string>)
   });
 }
 
-/** Median instruction count of each side, CALLGRIND_RUNS runs each, interleaved. */
-async function pairedInstructions(node: string, sides: Side[]): Promise<number[]> {
-  const counts: number[][] = sides.map(() => []);
-  for (let run = 0; run < CALLGRIND_RUNS; run += 1) {
-    for (const [index, side] of sides.entries()) {
-      (counts[index] as number[]).push(await instructions(node, side.args, side.env));
-    }
-  }
-  return counts.map(median);
-}
-
 interface Side {
   name: string;
   args: string[];
   env: Record<string, string>;
 }
 
-/** Runs every side RUNS times, interleaved in rotating order; returns the samples per side. */
-async function paired(node: string, sides: Side[], runs: number): Promise<Sample[][]> {
-  const samples: Sample[][] = sides.map(() => []);
+/**
+ * Runs every side `runs` times, interleaved in rotating order; returns what `measure` gave (e.g.
+ * runChild: wall time, CPU time and peak RSS), per side.
+ */
+async function paired<T>(
+  node: string,
+  sides: Side[],
+  runs: number,
+  measure: (node: string, args: string[], env: Record<string, string>) => Promise<T>,
+): Promise<T[][]> {
+  const samples: T[][] = sides.map(() => []);
   // One unmeasured round first: the first spawn of a binary pays for the page cache.
   for (const side of sides) await runChild(node, side.args, side.env);
   for (let run = 0; run < runs; run += 1) {
     for (let turn = 0; turn < sides.length; turn += 1) {
       const index = (run + turn) % sides.length;
       const side = sides[index] as Side;
-      (samples[index] as Sample[]).push(await runChild(node, side.args, side.env));
+      (samples[index] as T[]).push(await measure(node, side.args, side.env));
     }
   }
   return samples;
@@ -277,7 +274,7 @@ const webhookDelivery: Figure = async (node) => {
       }).env;
       sides.push({ name: 'official', args: [OFFICIAL_DIST], env: official });
     }
-    const [floor, action, official] = (await paired(node.bin, sides, RUNS)) as [
+    const [floor, action, official] = (await paired(node.bin, sides, RUNS, runChild)) as [
       Sample[],
       Sample[],
       Sample[] | undefined,
@@ -335,7 +332,9 @@ const webhookDelivery: Figure = async (node) => {
       },
     );
     if (VALGRIND && CALLGRIND_RUNS > 0) {
-      const [floorCount, actionCount, officialCount] = await pairedInstructions(node.bin, sides);
+      const [floorCount, actionCount, officialCount] = (
+        await paired(node.bin, sides, CALLGRIND_RUNS, instructions)
+      ).map(median);
       const millions = (count: number | undefined) => `${((count ?? 0) / 1e6).toFixed(0)}M`;
       rows.push({
         figure: `  same, instructions under callgrind (${millions(actionCount)} vs ${millions(floorCount)}${officialCount ? `; official action ${millions(officialCount)}` : ''})`,
@@ -483,7 +482,10 @@ const variants: Figure = async (node) => {
       const [name = item, path = item] = item.split('=');
       sides.push({ name, args: [path], env });
     }
-    const [floor, ...others] = (await paired(node.bin, sides, RUNS)) as [Sample[], ...Sample[][]];
+    const [floor, ...others] = (await paired(node.bin, sides, RUNS, runChild)) as [
+      Sample[],
+      ...Sample[][],
+    ];
     return others.map((samples, index) => ({
       figure: `variant ${sides[index + 1]?.name}: webhook delivery vs floor, wall (CPU) (${fmt.ms(median(samples.map((s) => s.ms)))}, CPU ${fmt.ms(median(samples.map((s) => s.cpuMs)))}, ${fmt.mib(median(samples.map((s) => s.rssKiB)))})`,
       now: `${fmt.x(pairedRatio(samples, floor, 'ms'))} (${fmt.x(pairedRatio(samples, floor, 'cpuMs'))})`,
