@@ -2,7 +2,6 @@
  * The Liquid engine, sandboxed: no file access, no prototype access, bounded work, and every
  * `{{ value }}` escaped for Mattermost by default.
  */
-
 import type { EventPayload, GitHubContext, Links } from '../context.js';
 import { ActionError } from '../errors.js';
 import type { Change, FailedJob } from '../failures/types.js';

@@ -3,7 +3,6 @@
  * `code`, `link`, `mention`) has made ready for the message is carried as `SafeText`, and the
  * default escaping (`outputEscape`) prints it as it is; everything else is escaped.
  */
-
 import {
   escapeMarkdown,
   inlineCode,
